@@ -1,0 +1,47 @@
+#pragma once
+// Exceptions thrown by flowfit. Every error carries enough context to act on it:
+// InputError names the file, the 1-based line and the field; ConfigError names the key.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace flowfit {
+
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Malformed or inconsistent input data. line == 0 means "not tied to one line".
+class InputError : public Error {
+ public:
+  InputError(std::string file, int64_t line, std::string field, std::string reason);
+  const std::string& file() const { return file_; }
+  int64_t line() const { return line_; }
+  const std::string& field() const { return field_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string file_;
+  int64_t line_;
+  std::string field_;
+  std::string reason_;
+};
+
+// A plan, option or API argument that is invalid. `key` names the offending setting.
+class ConfigError : public Error {
+ public:
+  ConfigError(std::string key, std::string reason);
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
+
+// A requested backend cannot be used here (not built, or no device).
+class BackendUnavailable : public Error {
+ public:
+  using Error::Error;
+};
+
+}  // namespace flowfit
