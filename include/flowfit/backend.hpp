@@ -131,7 +131,7 @@ std::unique_ptr<Backend> make_reference_backend();
 std::unique_ptr<Backend> make_openmp_backend(int threads = 0);
 std::unique_ptr<Backend> make_cuda_backend(int device = 0);
 
-bool cuda_built();          // compiled with the CUDA backend
-int cuda_device_count();    // 0 when not built or no device/driver
+bool cuda_built();        // compiled with the CUDA backend
+int cuda_device_count();  // 0 when not built or no device/driver
 
 }  // namespace flowfit

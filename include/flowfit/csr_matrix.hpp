@@ -35,7 +35,9 @@ struct CsrViewT {
 using CsrView = CsrViewT<double>;
 using ConstCsrView = CsrViewT<const double>;
 
-inline CsrView view(CsrMatrix& m) { return {m.n_rows, m.n_cols, m.row_ptr, m.col_idx, m.values}; }
+inline CsrView view(CsrMatrix& m) {
+  return {m.n_rows, m.n_cols, m.row_ptr, m.col_idx, m.values};
+}
 inline ConstCsrView view(const CsrMatrix& m) {
   return {m.n_rows, m.n_cols, m.row_ptr, m.col_idx, m.values};
 }

@@ -65,8 +65,8 @@ struct MarginResidual {
 
 struct IterationRecord {
   int iteration = 0;
-  double l1_change = 0;         // sum |E_end - E_start| over the whole sweep
-  std::vector<double> step_l1;  // per margin: sum |E_after_step - E_before_step|
+  double l1_change = 0;                   // sum |E_end - E_start| over the whole sweep
+  std::vector<double> step_l1;            // per margin: sum |E_after_step - E_before_step|
   std::vector<MarginResidual> residuals;  // per margin, at the end of the sweep
 };
 

@@ -1,0 +1,163 @@
+#include "flowfit/csr_matrix.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+
+#include "flowfit/error.hpp"
+
+namespace flowfit {
+
+void CsrMatrix::validate() const {
+  if (n_rows < 0 || n_cols < 0) throw Error("CSR matrix has a negative dimension");
+  if (n_cols > (int64_t{1} << 31) - 1) throw Error("CSR matrix has more than 2^31-1 columns");
+  if (static_cast<int64_t>(row_ptr.size()) != n_rows + 1)
+    throw Error("CSR row_ptr has " + std::to_string(row_ptr.size()) + " offsets, expected " +
+                std::to_string(n_rows + 1));
+  if (values.size() != col_idx.size())
+    throw Error("CSR values and column indices differ in length");
+  if (row_ptr.front() != 0 || row_ptr.back() != nnz())
+    throw Error("CSR row_ptr must start at 0 and end at nnz");
+  for (int64_t i = 0; i < n_rows; ++i) {
+    if (row_ptr[i + 1] < row_ptr[i])
+      throw Error("CSR row_ptr decreases at row " + std::to_string(i));
+    for (int64_t e = row_ptr[i]; e < row_ptr[i + 1]; ++e) {
+      if (col_idx[e] < 0 || col_idx[e] >= n_cols)
+        throw Error("CSR column index out of range in row " + std::to_string(i));
+      if (e > row_ptr[i] && col_idx[e] <= col_idx[e - 1])
+        throw Error("CSR column indices not sorted and unique in row " + std::to_string(i));
+    }
+  }
+}
+
+int64_t CsrMatrix::storage_bytes() const {
+  return static_cast<int64_t>(row_ptr.size() * sizeof(int64_t) + col_idx.size() * sizeof(int32_t) +
+                              values.size() * sizeof(double));
+}
+
+CsrMatrix csr_from_triplets(int64_t n_rows, int64_t n_cols, std::span<const int64_t> rows,
+                            std::span<const int64_t> cols, std::span<const double> values,
+                            Duplicates duplicates) {
+  if (rows.size() != cols.size() || rows.size() != values.size())
+    throw Error("triplet arrays differ in length");
+  const auto n = static_cast<int64_t>(rows.size());
+  for (int64_t k = 0; k < n; ++k) {
+    if (rows[k] < 0 || rows[k] >= n_rows || cols[k] < 0 || cols[k] >= n_cols)
+      throw Error("triplet " + std::to_string(k) + " (" + std::to_string(rows[k]) + ", " +
+                  std::to_string(cols[k]) + ") is outside the " + std::to_string(n_rows) + " x " +
+                  std::to_string(n_cols) + " matrix");
+  }
+  // Stable counting sort by row, then sort each row by column (stable keeps input order of
+  // duplicates so that reported positions are in file order).
+  std::vector<int64_t> count(n_rows + 1, 0);
+  for (int64_t k = 0; k < n; ++k) ++count[rows[k] + 1];
+  std::partial_sum(count.begin(), count.end(), count.begin());
+  std::vector<int64_t> order(n);
+  {
+    std::vector<int64_t> next(count.begin(), count.end() - 1);
+    for (int64_t k = 0; k < n; ++k) order[next[rows[k]]++] = k;
+  }
+  CsrMatrix m;
+  m.n_rows = n_rows;
+  m.n_cols = n_cols;
+  m.row_ptr.assign(n_rows + 1, 0);
+  m.col_idx.reserve(n);
+  m.values.reserve(n);
+  for (int64_t i = 0; i < n_rows; ++i) {
+    auto first = order.begin() + count[i];
+    auto last = order.begin() + count[i + 1];
+    std::stable_sort(first, last, [&](int64_t a, int64_t b) { return cols[a] < cols[b]; });
+    for (auto it = first; it != last; ++it) {
+      const int64_t k = *it;
+      if (it != first && cols[*(it - 1)] == cols[k]) {
+        if (duplicates == Duplicates::reject)
+          throw Error("duplicate entry (" + std::to_string(rows[k]) + ", " +
+                      std::to_string(cols[k]) + ") at triplets " + std::to_string(*(it - 1)) +
+                      " and " + std::to_string(k));
+        m.values.back() += values[k];
+        continue;
+      }
+      m.col_idx.push_back(static_cast<int32_t>(cols[k]));
+      m.values.push_back(values[k]);
+    }
+    m.row_ptr[i + 1] = static_cast<int64_t>(m.col_idx.size());
+  }
+  return m;
+}
+
+std::vector<double> row_sums(const CsrMatrix& m) {
+  std::vector<double> s(m.n_rows, 0.0);
+  for (int64_t i = 0; i < m.n_rows; ++i)
+    for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) s[i] += m.values[e];
+  return s;
+}
+
+std::vector<double> col_sums(const CsrMatrix& m) {
+  std::vector<double> s(m.n_cols, 0.0);
+  for (int64_t e = 0; e < m.nnz(); ++e) s[m.col_idx[e]] += m.values[e];
+  return s;
+}
+
+std::vector<double> diagonal(const CsrMatrix& m) {
+  std::vector<double> d(std::min(m.n_rows, m.n_cols), 0.0);
+  for (int64_t i = 0; i < static_cast<int64_t>(d.size()); ++i) {
+    auto first = m.col_idx.begin() + m.row_ptr[i];
+    auto last = m.col_idx.begin() + m.row_ptr[i + 1];
+    auto it = std::lower_bound(first, last, static_cast<int32_t>(i));
+    if (it != last && *it == i) d[i] = m.values[it - m.col_idx.begin()];
+  }
+  return d;
+}
+
+double total(const CsrMatrix& m) {
+  double t = 0;
+  for (double v : m.values) t += v;
+  return t;
+}
+
+int64_t clip_diagonal(CsrMatrix& m, double minimum) {
+  if (!m.is_square()) throw Error("clip_diagonal needs a square matrix");
+  // Count the missing diagonal entries first so the matrix is rebuilt at most once.
+  std::vector<uint8_t> missing(m.n_rows, 1);
+  int64_t n_missing = m.n_rows;
+  for (int64_t i = 0; i < m.n_rows; ++i) {
+    auto first = m.col_idx.begin() + m.row_ptr[i];
+    auto last = m.col_idx.begin() + m.row_ptr[i + 1];
+    auto it = std::lower_bound(first, last, static_cast<int32_t>(i));
+    if (it != last && *it == i) {
+      double& v = m.values[it - m.col_idx.begin()];
+      v = std::max(v, minimum);
+      missing[i] = 0;
+      --n_missing;
+    }
+  }
+  if (n_missing == 0) return 0;
+  CsrMatrix out;
+  out.n_rows = m.n_rows;
+  out.n_cols = m.n_cols;
+  out.row_ptr.assign(m.n_rows + 1, 0);
+  out.col_idx.reserve(m.nnz() + n_missing);
+  out.values.reserve(m.nnz() + n_missing);
+  for (int64_t i = 0; i < m.n_rows; ++i) {
+    bool inserted = !missing[i];
+    for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) {
+      if (!inserted && m.col_idx[e] > i) {
+        out.col_idx.push_back(static_cast<int32_t>(i));
+        out.values.push_back(minimum);
+        inserted = true;
+      }
+      out.col_idx.push_back(m.col_idx[e]);
+      out.values.push_back(m.values[e]);
+    }
+    if (!inserted) {
+      out.col_idx.push_back(static_cast<int32_t>(i));
+      out.values.push_back(minimum);
+    }
+    out.row_ptr[i + 1] = static_cast<int64_t>(out.col_idx.size());
+  }
+  m = std::move(out);
+  return n_missing;
+}
+
+}  // namespace flowfit

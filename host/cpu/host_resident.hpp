@@ -1,0 +1,55 @@
+#pragma once
+// Host-memory residency shared by the CPU backends: the matrix is a CsrMatrix, cell ids a vector.
+#include <vector>
+
+#include "flowfit/backend.hpp"
+#include "flowfit/error.hpp"
+
+namespace flowfit::cpu {
+
+class HostMatrix final : public ResidentMatrix {
+ public:
+  explicit HostMatrix(CsrMatrix m) : matrix(std::move(m)) {}
+  int64_t n_rows() const override { return matrix.n_rows; }
+  int64_t n_cols() const override { return matrix.n_cols; }
+  int64_t nnz() const override { return matrix.nnz(); }
+  CsrMatrix matrix;
+};
+
+// Rows grouped by row cell (CSR-like): rows of cell r are rows[ptr[r] .. ptr[r+1]), ascending.
+struct RowsByCell {
+  std::vector<int64_t> ptr;
+  std::vector<int64_t> rows;
+};
+
+class HostCells final : public CellAssignment {
+ public:
+  HostCells(CellTable table, std::vector<int32_t> cell_of_entry, RowsByCell rows = {})
+      : cell_of_entry(std::move(cell_of_entry)), rows_by_row_cell(std::move(rows)) {
+    table_ = std::move(table);
+  }
+  std::vector<int32_t> cell_of_entry;
+  RowsByCell rows_by_row_cell;  // filled by the OpenMP backend: its unit of parallel work
+};
+
+// Checked downcasts: a resident object must come from a CPU backend.
+inline const CsrMatrix& host_matrix(const ResidentMatrix& m) {
+  auto* h = dynamic_cast<const HostMatrix*>(&m);
+  if (!h) throw Error("matrix is not resident in host memory (it belongs to another backend)");
+  return h->matrix;
+}
+inline CsrMatrix& host_matrix(ResidentMatrix& m) {
+  auto* h = dynamic_cast<HostMatrix*>(&m);
+  if (!h) throw Error("matrix is not resident in host memory (it belongs to another backend)");
+  return h->matrix;
+}
+inline const std::vector<int32_t>& host_cell_ids(const CellAssignment& c) {
+  auto* h = dynamic_cast<const HostCells*>(&c);
+  if (!h) throw Error("cell assignment does not belong to a CPU backend");
+  return h->cell_of_entry;
+}
+
+// Checks a layout against a matrix (sizes and cell ranges); throws flowfit::Error.
+void check_layout(const CsrMatrix& m, const CellLayout& layout);
+
+}  // namespace flowfit::cpu

@@ -1,0 +1,95 @@
+// The OpenMP backend: the CPU production backend. Deterministic for any thread count.
+#include <algorithm>
+#include <cmath>
+
+#include <omp.h>
+
+#include "host/cpu/openmp_kernels.hpp"
+
+namespace flowfit {
+namespace {
+
+using cpu::host_matrix;
+
+constexpr int64_t kEntryChunk = 1 << 16;  // fixed reduction chunk for l1_distance
+
+const cpu::HostCells& host_cells(const CellAssignment& c) {
+  auto* h = dynamic_cast<const cpu::HostCells*>(&c);
+  if (!h) throw Error("cell assignment does not belong to a CPU backend");
+  return *h;
+}
+
+class OpenMpBackend final : public Backend {
+ public:
+  explicit OpenMpBackend(int threads) : threads_(threads > 0 ? threads : omp_get_max_threads()) {}
+
+  BackendKind kind() const override { return BackendKind::openmp; }
+  std::string name() const override {
+    return "openmp (" + std::to_string(threads_) + (threads_ == 1 ? " thread)" : " threads)");
+  }
+
+  std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) override {
+    return std::make_unique<cpu::HostMatrix>(m);
+  }
+  CsrMatrix download(const ResidentMatrix& m) override { return host_matrix(m); }
+  std::unique_ptr<ResidentMatrix> clone(const ResidentMatrix& m) override {
+    return std::make_unique<cpu::HostMatrix>(host_matrix(m));
+  }
+
+  std::unique_ptr<CellAssignment> assign_cells(const ResidentMatrix& m,
+                                               const CellLayout& layout) override {
+    return cpu::openmp_assign_cells(host_matrix(m), layout, threads_);
+  }
+
+  std::vector<double> reduce_by_cell(const ResidentMatrix& m,
+                                     const CellAssignment& cells) override {
+    return cpu::openmp_reduce_by_cell(host_matrix(m), host_cells(cells), threads_);
+  }
+
+  void scale_by_cell(ResidentMatrix& rm, const CellAssignment& cells,
+                     std::span<const double> factor) override {
+    CsrMatrix& m = host_matrix(rm);
+    const auto& ids = host_cells(cells).cell_of_entry;
+    if (static_cast<int64_t>(factor.size()) != cells.n_cells())
+      throw Error("scale_by_cell: one factor per cell expected");
+    const int64_t nnz = m.nnz();
+    double* v = m.values.data();
+    const int32_t* id = ids.data();
+    const double* f = factor.data();
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (int64_t e = 0; e < nnz; ++e) v[e] *= f[id[e]];
+  }
+
+  double l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
+    const CsrMatrix& x = host_matrix(a);
+    const CsrMatrix& y = host_matrix(b);
+    if (x.nnz() != y.nnz()) throw Error("l1_distance: matrices differ in pattern");
+    const int64_t n_chunks = (x.nnz() + kEntryChunk - 1) / kEntryChunk;
+    std::vector<double> parts(n_chunks, 0.0);
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (int64_t ch = 0; ch < n_chunks; ++ch) {
+      double s = 0;
+      const int64_t last = std::min(x.nnz(), (ch + 1) * kEntryChunk);
+      for (int64_t e = ch * kEntryChunk; e < last; ++e) s += std::fabs(x.values[e] - y.values[e]);
+      parts[ch] = s;
+    }
+    double s = 0;
+    for (double p : parts) s += p;
+    return s;
+  }
+
+  std::unique_ptr<QuotientEngine> make_quotient_engine(const QuotientProblem& p) override {
+    return cpu::make_openmp_quotient_engine(p, threads_);
+  }
+
+ private:
+  int threads_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_openmp_backend(int threads) {
+  return std::make_unique<OpenMpBackend>(threads);
+}
+
+}  // namespace flowfit

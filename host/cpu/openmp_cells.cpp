@@ -1,0 +1,119 @@
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+#include <omp.h>
+
+#include "host/cpu/openmp_kernels.hpp"
+
+namespace flowfit::cpu {
+
+RowsByCell rows_by_cell(const CellLayout& layout, int64_t n_rows) {
+  RowsByCell r;
+  r.ptr.assign(static_cast<size_t>(layout.n_row_cells) + 1, 0);
+  for (int64_t i = 0; i < n_rows; ++i) ++r.ptr[layout.row_cell_of_row[i] + 1];
+  std::partial_sum(r.ptr.begin(), r.ptr.end(), r.ptr.begin());
+  r.rows.resize(n_rows);
+  std::vector<int64_t> next(r.ptr.begin(), r.ptr.end() - 1);
+  for (int64_t i = 0; i < n_rows; ++i) r.rows[next[layout.row_cell_of_row[i]]++] = i;
+  return r;
+}
+
+namespace {
+
+// Distinct (column cell, diagonal) keys of one row cell, sorted. `mark` is a per-thread scratch
+// array (all -1 on entry and on exit).
+void distinct_keys(const CsrMatrix& m, const CellLayout& layout, const RowsByCell& rbc, int64_t rc,
+                   std::vector<int32_t>& mark, std::vector<int32_t>& keys) {
+  const int32_t n_class = layout.split_diagonal ? 2 : 1;
+  keys.clear();
+  for (int64_t k = rbc.ptr[rc]; k < rbc.ptr[rc + 1]; ++k) {
+    const int64_t i = rbc.rows[k];
+    for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) {
+      const int32_t j = m.col_idx[e];
+      const int32_t key =
+          layout.col_cell_of_col[j] * n_class + (layout.split_diagonal && i == j ? 1 : 0);
+      if (mark[key] < 0) {
+        mark[key] = 0;
+        keys.push_back(key);
+      }
+    }
+  }
+  for (int32_t key : keys) mark[key] = -1;
+  std::sort(keys.begin(), keys.end());
+}
+
+}  // namespace
+
+std::unique_ptr<HostCells> openmp_assign_cells(const CsrMatrix& m, const CellLayout& layout,
+                                               int threads) {
+  check_layout(m, layout);
+  const int32_t n_class = layout.split_diagonal ? 2 : 1;
+  const int64_t key_space = int64_t{layout.n_col_cells} * n_class;
+  RowsByCell rbc = rows_by_cell(layout, m.n_rows);
+  const int64_t n_rc = layout.n_row_cells;
+
+  // Pass 1: number of cells per row cell.
+  std::vector<int64_t> base(n_rc + 1, 0);
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<int32_t> mark(key_space, -1), keys;
+#pragma omp for schedule(dynamic, 16)
+    for (int64_t rc = 0; rc < n_rc; ++rc) {
+      distinct_keys(m, layout, rbc, rc, mark, keys);
+      base[rc + 1] = static_cast<int64_t>(keys.size());
+    }
+  }
+  std::partial_sum(base.begin(), base.end(), base.begin());
+  if (base.back() > std::numeric_limits<int32_t>::max())
+    throw Error("a stage has more than 2^31-1 occupied cells");
+
+  // Pass 2: number the cells and label every entry.
+  CellTable table;
+  table.row_cell.resize(base.back());
+  table.col_cell.resize(base.back());
+  table.diagonal.resize(base.back());
+  std::vector<int32_t> ids(m.nnz());
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<int32_t> mark(key_space, -1), keys;
+#pragma omp for schedule(dynamic, 16)
+    for (int64_t rc = 0; rc < n_rc; ++rc) {
+      distinct_keys(m, layout, rbc, rc, mark, keys);
+      for (size_t k = 0; k < keys.size(); ++k) {
+        const int64_t cell = base[rc] + static_cast<int64_t>(k);
+        mark[keys[k]] = static_cast<int32_t>(cell);
+        table.row_cell[cell] = static_cast<int32_t>(rc);
+        table.col_cell[cell] = keys[k] / n_class;
+        table.diagonal[cell] = static_cast<uint8_t>(keys[k] % n_class);
+      }
+      for (int64_t r = rbc.ptr[rc]; r < rbc.ptr[rc + 1]; ++r) {
+        const int64_t i = rbc.rows[r];
+        for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) {
+          const int32_t j = m.col_idx[e];
+          ids[e] =
+              mark[layout.col_cell_of_col[j] * n_class + (layout.split_diagonal && i == j ? 1 : 0)];
+        }
+      }
+      for (int32_t key : keys) mark[key] = -1;
+    }
+  }
+  return std::make_unique<HostCells>(std::move(table), std::move(ids), std::move(rbc));
+}
+
+std::vector<double> openmp_reduce_by_cell(const CsrMatrix& m, const HostCells& cells, int threads) {
+  std::vector<double> q(cells.n_cells(), 0.0);
+  const RowsByCell& rbc = cells.rows_by_row_cell;
+  if (rbc.ptr.empty()) throw Error("cell assignment was not made by the OpenMP backend");
+  const auto& ids = cells.cell_of_entry;
+  const int64_t n_rc = static_cast<int64_t>(rbc.ptr.size()) - 1;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 16)
+  for (int64_t rc = 0; rc < n_rc; ++rc)
+    for (int64_t r = rbc.ptr[rc]; r < rbc.ptr[rc + 1]; ++r) {
+      const int64_t i = rbc.rows[r];
+      for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) q[ids[e]] += m.values[e];
+    }
+  return q;
+}
+
+}  // namespace flowfit::cpu

@@ -1,0 +1,23 @@
+#pragma once
+// Kernels of the OpenMP backend. Every parallel decomposition is fixed by the problem, never by
+// the thread count, so results are bit-identical for any number of threads.
+#include <memory>
+
+#include "flowfit/backend.hpp"
+#include "host/cpu/host_resident.hpp"
+
+namespace flowfit::cpu {
+
+RowsByCell rows_by_cell(const CellLayout& layout, int64_t n_rows);
+
+// Entry -> cell ids. Cells of different row cells are disjoint, so each row cell is numbered
+// and written by one thread; numbering is ascending (row cell, column cell, diagonal).
+std::unique_ptr<HostCells> openmp_assign_cells(const CsrMatrix& m, const CellLayout& layout,
+                                               int threads);
+
+// Cell sums; each cell is summed in CSR order (rows ascending, then columns) by one thread.
+std::vector<double> openmp_reduce_by_cell(const CsrMatrix& m, const HostCells& cells, int threads);
+
+std::unique_ptr<QuotientEngine> make_openmp_quotient_engine(const QuotientProblem& p, int threads);
+
+}  // namespace flowfit::cpu

@@ -1,0 +1,165 @@
+// The serial reference backend: the plainest correct implementation of every kernel, used as the
+// test oracle for the other backends. Its quotient engine keeps explicit cell values and
+// multiplies them step by step, as the naive method does on the full matrix.
+#include <algorithm>
+#include <cmath>
+
+#include "flowfit/ratio_rule.hpp"
+#include "host/cpu/host_resident.hpp"
+
+namespace flowfit {
+namespace {
+
+using cpu::host_cell_ids;
+using cpu::host_matrix;
+
+class ReferenceQuotientEngine final : public QuotientEngine {
+ public:
+  explicit ReferenceQuotientEngine(const QuotientProblem& p)
+      : problem_(p), q_(p.cell_values), cum_(p.cell_values.size(), 1.0) {}
+
+  SweepReport run_sweeps(int max_sweeps, std::optional<double> l1_stop,
+                         bool measure_last) override {
+    SweepReport rep;
+    rep.last_step_l1.assign(problem_.margins.size(), 0.0);
+    for (int s = 0; s < max_sweeps; ++s) {
+      const bool measure = l1_stop.has_value() || (measure_last && s == max_sweeps - 1);
+      const std::vector<double> start = measure ? q_ : std::vector<double>{};
+      for (size_t k = 0; k < problem_.margins.size(); ++k)
+        rep.last_step_l1[k] = step(problem_.margins[k]);
+      ++rep.sweeps_run;
+      rep.last_sweep_l1.reset();
+      if (measure) {
+        double l1 = 0;
+        for (size_t c = 0; c < q_.size(); ++c) l1 += std::fabs(q_[c] - start[c]);
+        rep.last_sweep_l1 = l1;
+        if (l1_stop && l1 <= *l1_stop) {
+          rep.stopped_on_l1 = true;
+          break;
+        }
+      }
+    }
+    return rep;
+  }
+
+  std::vector<std::vector<double>> block_sums() override {
+    std::vector<std::vector<double>> out;
+    for (const auto& m : problem_.margins) out.push_back(sums(m));
+    return out;
+  }
+
+  std::vector<double> cell_factors() override { return cum_; }
+
+ private:
+  std::vector<double> sums(const QuotientMarginSpec& m) const {
+    std::vector<double> s(m.n_blocks, 0.0);
+    for (size_t c = 0; c < q_.size(); ++c)
+      if (m.block_of_cell[c] >= 0) s[m.block_of_cell[c]] += q_[c];
+    return s;
+  }
+
+  double step(const QuotientMarginSpec& m) {
+    const std::vector<double> s = sums(m);
+    std::vector<double> f(m.n_blocks);
+    double l1 = 0;
+    for (int32_t b = 0; b < m.n_blocks; ++b) {
+      f[b] = ratio_factor(s[b], m.targets[b]);
+      l1 += std::fabs(f[b] - 1.0) * s[b];
+    }
+    for (size_t c = 0; c < q_.size(); ++c) {
+      const int32_t b = m.block_of_cell[c];
+      if (b < 0) continue;
+      q_[c] *= f[b];
+      cum_[c] *= f[b];
+    }
+    return l1;
+  }
+
+  QuotientProblem problem_;
+  std::vector<double> q_;
+  std::vector<double> cum_;
+};
+
+class ReferenceBackend final : public Backend {
+ public:
+  BackendKind kind() const override { return BackendKind::reference; }
+  std::string name() const override { return "reference"; }
+
+  std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) override {
+    return std::make_unique<cpu::HostMatrix>(m);
+  }
+  CsrMatrix download(const ResidentMatrix& m) override { return host_matrix(m); }
+  std::unique_ptr<ResidentMatrix> clone(const ResidentMatrix& m) override {
+    return std::make_unique<cpu::HostMatrix>(host_matrix(m));
+  }
+
+  std::unique_ptr<CellAssignment> assign_cells(const ResidentMatrix& rm,
+                                               const CellLayout& layout) override {
+    const CsrMatrix& m = host_matrix(rm);
+    cpu::check_layout(m, layout);
+    const uint64_t n_class = layout.split_diagonal ? 2 : 1;
+    std::vector<uint64_t> key(m.nnz());
+    for (int64_t i = 0; i < m.n_rows; ++i)
+      for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) {
+        const int32_t j = m.col_idx[e];
+        const uint64_t diag = layout.split_diagonal && i == j ? 1 : 0;
+        key[e] = (static_cast<uint64_t>(layout.row_cell_of_row[i]) * layout.n_col_cells +
+                  layout.col_cell_of_col[j]) *
+                     n_class +
+                 diag;
+      }
+    std::vector<uint64_t> distinct = key;
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    CellTable table;
+    for (uint64_t k : distinct) {
+      table.diagonal.push_back(static_cast<uint8_t>(k % n_class));
+      table.col_cell.push_back(static_cast<int32_t>((k / n_class) % layout.n_col_cells));
+      table.row_cell.push_back(static_cast<int32_t>(k / n_class / layout.n_col_cells));
+    }
+    std::vector<int32_t> ids(m.nnz());
+    for (int64_t e = 0; e < m.nnz(); ++e)
+      ids[e] = static_cast<int32_t>(std::lower_bound(distinct.begin(), distinct.end(), key[e]) -
+                                    distinct.begin());
+    return std::make_unique<cpu::HostCells>(std::move(table), std::move(ids));
+  }
+
+  std::vector<double> reduce_by_cell(const ResidentMatrix& rm,
+                                     const CellAssignment& cells) override {
+    const CsrMatrix& m = host_matrix(rm);
+    const auto& ids = host_cell_ids(cells);
+    std::vector<double> q(cells.n_cells(), 0.0);
+    for (int64_t e = 0; e < m.nnz(); ++e) q[ids[e]] += m.values[e];
+    return q;
+  }
+
+  void scale_by_cell(ResidentMatrix& rm, const CellAssignment& cells,
+                     std::span<const double> factor) override {
+    CsrMatrix& m = host_matrix(rm);
+    const auto& ids = host_cell_ids(cells);
+    if (static_cast<int64_t>(factor.size()) != cells.n_cells())
+      throw Error("scale_by_cell: one factor per cell expected");
+    for (int64_t e = 0; e < m.nnz(); ++e) m.values[e] *= factor[ids[e]];
+  }
+
+  double l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
+    const CsrMatrix& x = host_matrix(a);
+    const CsrMatrix& y = host_matrix(b);
+    if (x.nnz() != y.nnz()) throw Error("l1_distance: matrices differ in pattern");
+    double s = 0;
+    for (int64_t e = 0; e < x.nnz(); ++e) s += std::fabs(x.values[e] - y.values[e]);
+    return s;
+  }
+
+  std::unique_ptr<QuotientEngine> make_quotient_engine(const QuotientProblem& p) override {
+    return std::make_unique<ReferenceQuotientEngine>(p);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_reference_backend() {
+  return std::make_unique<ReferenceBackend>();
+}
+
+}  // namespace flowfit

@@ -1,0 +1,125 @@
+#include "host/fit/naive_engine.hpp"
+
+#include <cmath>
+
+#include "flowfit/ratio_rule.hpp"
+
+namespace flowfit::detail {
+namespace {
+
+// One margin laid out as its own cells: (row group, column group, diagonal flag). Units outside
+// the margin fall into an extra group that maps to no block.
+struct MarginCells {
+  std::unique_ptr<CellAssignment> cells;
+  std::vector<int32_t> block_of_cell;
+  std::vector<double> targets;
+  int32_t n_blocks = 0;
+};
+
+MarginCells lay_out(Backend& backend, const ResidentMatrix& matrix, const Margin& m) {
+  CellLayout layout;
+  layout.n_row_cells = m.rows.n_groups() + 1;
+  layout.n_col_cells = m.cols.n_groups() + 1;
+  layout.split_diagonal = m.entries != EntryClass::all;
+  layout.row_cell_of_row.resize(m.rows.n_units());
+  layout.col_cell_of_col.resize(m.cols.n_units());
+  for (int64_t i = 0; i < m.rows.n_units(); ++i) {
+    const int32_t g = m.rows.group_of(i);
+    layout.row_cell_of_row[i] = g < 0 ? m.rows.n_groups() : g;
+  }
+  for (int64_t j = 0; j < m.cols.n_units(); ++j) {
+    const int32_t g = m.cols.group_of(j);
+    layout.col_cell_of_col[j] = g < 0 ? m.cols.n_groups() : g;
+  }
+  MarginCells mc;
+  mc.cells = backend.assign_cells(matrix, layout);
+  mc.targets = m.targets;
+  mc.n_blocks = static_cast<int32_t>(m.n_blocks());
+  const CellTable& t = mc.cells->table();
+  mc.block_of_cell.assign(t.size(), -1);
+  for (int64_t c = 0; c < t.size(); ++c) {
+    if (t.row_cell[c] == m.rows.n_groups() || t.col_cell[c] == m.cols.n_groups()) continue;
+    if (m.entries == EntryClass::diagonal && !t.diagonal[c]) continue;
+    if (m.entries == EntryClass::off_diagonal && t.diagonal[c]) continue;
+    mc.block_of_cell[c] = static_cast<int32_t>(m.block_index(t.row_cell[c], t.col_cell[c]));
+  }
+  return mc;
+}
+
+class NaiveEngine final : public QuotientEngine {
+ public:
+  NaiveEngine(Backend& backend, ResidentMatrix& matrix, const Stage& stage)
+      : backend_(backend), matrix_(matrix) {
+    for (const Margin& m : stage.margins) margins_.push_back(lay_out(backend, matrix, m));
+  }
+
+  SweepReport run_sweeps(int max_sweeps, std::optional<double> l1_stop,
+                         bool measure_last) override {
+    SweepReport rep;
+    rep.last_step_l1.assign(margins_.size(), 0.0);
+    for (int s = 0; s < max_sweeps; ++s) {
+      const bool measure = l1_stop.has_value() || (measure_last && s == max_sweeps - 1);
+      std::unique_ptr<ResidentMatrix> start;
+      if (measure) start = backend_.clone(matrix_);
+      for (size_t k = 0; k < margins_.size(); ++k) rep.last_step_l1[k] = step(margins_[k]);
+      ++rep.sweeps_run;
+      if (measure) {
+        rep.last_sweep_l1 = backend_.l1_distance(*start, matrix_);
+        if (l1_stop && *rep.last_sweep_l1 <= *l1_stop) {
+          rep.stopped_on_l1 = true;
+          break;
+        }
+      } else {
+        rep.last_sweep_l1.reset();
+      }
+    }
+    return rep;
+  }
+
+  std::vector<std::vector<double>> block_sums() override {
+    std::vector<std::vector<double>> out;
+    for (const MarginCells& mc : margins_) out.push_back(sums_of(mc));
+    return out;
+  }
+
+  // The factors are already in the matrix.
+  std::vector<double> cell_factors() override { return {}; }
+
+ private:
+  std::vector<double> sums_of(const MarginCells& mc) {
+    const std::vector<double> cell_sums = backend_.reduce_by_cell(matrix_, *mc.cells);
+    std::vector<double> sums(mc.n_blocks, 0.0);
+    for (size_t c = 0; c < cell_sums.size(); ++c)
+      if (mc.block_of_cell[c] >= 0) sums[mc.block_of_cell[c]] += cell_sums[c];
+    return sums;
+  }
+
+  // Scales the matrix for one margin; returns the L1 change of the step.
+  double step(const MarginCells& mc) {
+    const std::vector<double> sums = sums_of(mc);
+    std::vector<double> factor_of_block(mc.n_blocks);
+    double l1 = 0;
+    for (int32_t b = 0; b < mc.n_blocks; ++b) {
+      factor_of_block[b] = ratio_factor(sums[b], mc.targets[b]);
+      l1 += std::fabs(factor_of_block[b] - 1.0) * sums[b];
+    }
+    std::vector<double> factor_of_cell(mc.block_of_cell.size(), 1.0);
+    for (size_t c = 0; c < factor_of_cell.size(); ++c)
+      if (mc.block_of_cell[c] >= 0) factor_of_cell[c] = factor_of_block[mc.block_of_cell[c]];
+    backend_.scale_by_cell(matrix_, *mc.cells, factor_of_cell);
+    return l1;
+  }
+
+  Backend& backend_;
+  ResidentMatrix& matrix_;
+  std::vector<MarginCells> margins_;
+};
+
+}  // namespace
+
+std::unique_ptr<QuotientEngine> make_naive_engine(Backend& backend, ResidentMatrix& matrix,
+                                                  const Stage& stage) {
+  return std::make_unique<NaiveEngine>(backend, matrix, stage);
+}
+
+}  // namespace flowfit::detail

@@ -1,0 +1,97 @@
+#include "host/fit/residuals.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace flowfit::detail {
+
+MarginResidual margin_residual(const std::string& name, const std::vector<double>& targets,
+                               const std::vector<double>& block_sums) {
+  MarginResidual r;
+  r.margin = name;
+  r.blocks = static_cast<int64_t>(targets.size());
+  for (size_t b = 0; b < targets.size(); ++b) {
+    const double t = targets[b];
+    const double s = block_sums[b];
+    r.current_total += s;
+    if (t <= 0) {
+      ++r.blocks_zero_target;
+      continue;
+    }
+    r.target_total += t;
+    if (s == 0) {
+      ++r.blocks_zero_current;
+      continue;
+    }
+    const double abs = std::fabs(s - t);
+    r.max_abs = std::max(r.max_abs, abs);
+    r.max_rel = std::max(r.max_rel, abs / t);
+    r.total_abs += abs;
+  }
+  return r;
+}
+
+std::vector<MarginResidual> stage_residuals(const Stage& stage,
+                                            const std::vector<std::vector<double>>& block_sums) {
+  std::vector<MarginResidual> out;
+  for (size_t k = 0; k < stage.margins.size(); ++k)
+    out.push_back(margin_residual(stage.margins[k].name, stage.margins[k].targets, block_sums[k]));
+  return out;
+}
+
+std::vector<std::vector<double>> initial_block_sums(const QuotientProblem& p) {
+  std::vector<std::vector<double>> sums;
+  for (const auto& m : p.margins) {
+    std::vector<double> s(m.n_blocks, 0.0);
+    for (size_t c = 0; c < p.cell_values.size(); ++c)
+      if (m.block_of_cell[c] >= 0) s[m.block_of_cell[c]] += p.cell_values[c];
+    sums.push_back(std::move(s));
+  }
+  return sums;
+}
+
+std::optional<std::string> find_inconsistent_totals(const Stage& stage, const QuotientProblem& p,
+                                                    double tolerance) {
+  const auto sums = initial_block_sums(p);
+  // A margin takes part only when the ratio rule applies to every block that has entries: then
+  // scaling it makes its covered total equal its target total.
+  auto target_total = [&](size_t k) -> std::optional<double> {
+    const auto& m = p.margins[k];
+    double total = 0;
+    for (int32_t b = 0; b < m.n_blocks; ++b) {
+      if (sums[k][b] == 0) {
+        if (m.targets[b] > 0) return std::nullopt;  // unreachable target: reported elsewhere
+        continue;
+      }
+      if (m.targets[b] <= 0) return std::nullopt;
+      total += m.targets[b];
+    }
+    return total;
+  };
+  auto covered = [&](size_t k) {
+    std::vector<uint8_t> c(p.cell_values.size());
+    for (size_t i = 0; i < c.size(); ++i)
+      c[i] = p.margins[k].block_of_cell[i] >= 0 && p.cell_values[i] != 0;
+    return c;
+  };
+  for (size_t a = 0; a < p.margins.size(); ++a) {
+    for (size_t b = a + 1; b < p.margins.size(); ++b) {
+      if (covered(a) != covered(b)) continue;
+      auto ta = target_total(a);
+      auto tb = target_total(b);
+      if (!ta || !tb) continue;
+      const double diff = std::fabs(*ta - *tb);
+      if (diff > tolerance * std::max(std::fabs(*ta), std::fabs(*tb)))
+        return fmt::format(
+            "margins '{}' and '{}' cover the same entries but their targets total {:.17g} and "
+            "{:.17g} (relative difference {:.3g}); both cannot hold at once",
+            stage.margins[a].name, stage.margins[b].name, *ta, *tb,
+            diff / std::max(std::fabs(*ta), std::fabs(*tb)));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace flowfit::detail

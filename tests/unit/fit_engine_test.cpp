@@ -1,0 +1,277 @@
+// The stage engine against the naive full-matrix oracle, on every backend.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "flowfit/error.hpp"
+#include "flowfit/fit.hpp"
+#include "support/backends.hpp"
+#include "support/naive_oracle.hpp"
+#include "support/random_problems.hpp"
+
+namespace flowfit {
+namespace {
+
+using testing::TestBackend;
+
+class FitEngine : public ::testing::TestWithParam<TestBackend> {
+ protected:
+  void SetUp() override {
+    backend_ = testing::make_test_backend(GetParam());
+    if (!backend_) GTEST_SKIP() << "no CUDA device present";
+  }
+  std::unique_ptr<Backend> backend_;
+};
+
+// A 3x3 case small enough to check by hand.
+TEST_P(FitEngine, HandCheckedRowThenColumn) {
+  // [[1 2 .] [. 3 1] [4 . 4]]
+  CsrMatrix m = csr_from_triplets(3, 3, std::vector<int64_t>{0, 0, 1, 1, 2, 2},
+                                  std::vector<int64_t>{0, 1, 1, 2, 0, 2},
+                                  std::vector<double>{1, 2, 3, 1, 4, 4});
+  Grouping each_row = Grouping::from_labels(std::vector<std::string>{"a", "b", "c"});
+  Stage st;
+  st.name = "rows";
+  // Rows to 6, 8, 4: factors 2, 2, 0.5.
+  st.margins.push_back(row_margin("rows", each_row, 3, {6, 8, 4}));
+  StageResult r = run_stage(*backend_, m, st);
+  EXPECT_EQ(m.values, (std::vector<double>{2, 4, 6, 2, 2, 2}));
+  EXPECT_EQ(r.iterations, 1);
+  EXPECT_EQ(r.verdict, Verdict::converged);
+  // L1 change: |2-1|+|4-2|+|6-3|+|2-1|+|2-4|+|2-4| = 11.
+  ASSERT_EQ(r.history.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.history[0].l1_change, 11.0);
+}
+
+TEST_P(FitEngine, RatioRuleZeroTargetAndZeroCurrentLeaveBlocksUnchanged) {
+  CsrMatrix m = csr_from_triplets(3, 3, std::vector<int64_t>{0, 2}, std::vector<int64_t>{1, 2},
+                                  std::vector<double>{5, 7});
+  Grouping each_row = Grouping::from_labels(std::vector<std::string>{"a", "b", "c"});
+  Stage st;
+  st.name = "rows";
+  // Row a: zero target -> unchanged. Row b: no entries (zero current) -> stays empty.
+  // Row c: negative target -> unchanged.
+  st.margins.push_back(row_margin("rows", each_row, 3, {0, 10, -3}));
+  StageResult r = run_stage(*backend_, m, st);
+  EXPECT_EQ(m.values, (std::vector<double>{5, 7}));
+  ASSERT_EQ(r.residuals.size(), 1u);
+  EXPECT_EQ(r.residuals[0].blocks_zero_target, 2);
+  EXPECT_EQ(r.residuals[0].blocks_zero_current, 1);
+  EXPECT_NE(r.verdict_detail.find("cannot reach"), std::string::npos);
+}
+
+TEST_P(FitEngine, DiagonalAndOffDiagonalClassesScaleSeparately) {
+  CsrMatrix m =
+      csr_from_triplets(2, 2, std::vector<int64_t>{0, 0, 1, 1}, std::vector<int64_t>{0, 1, 0, 1},
+                        std::vector<double>{10, 1, 2, 20});
+  Stage st;
+  st.name = "classes";
+  st.margins.push_back(col_margin("movers", 2, Grouping::whole(2), {6}, EntryClass::off_diagonal));
+  st.margins.push_back(col_margin("stayers", 2, Grouping::whole(2), {15}, EntryClass::diagonal));
+  run_stage(*backend_, m, st);
+  EXPECT_DOUBLE_EQ(m.values[0], 5);
+  EXPECT_DOUBLE_EQ(m.values[1], 2);
+  EXPECT_DOUBLE_EQ(m.values[2], 4);
+  EXPECT_DOUBLE_EQ(m.values[3], 10);
+}
+
+// The core property: for random matrices, groupings, classes and targets, the quotient engine
+// equals the naive full-matrix iteration after every iteration count, to 1e-12 relative.
+TEST_P(FitEngine, QuotientEqualsNaiveIterationByIteration) {
+  std::mt19937_64 rng(20261124);
+  for (int trial = 0; trial < 60; ++trial) {
+    testing::RandomMatrixOptions opt;
+    opt.n = 20 + trial % 50;
+    opt.full_diagonal = trial % 3 == 0;
+    opt.skewed = trial % 4 == 1;
+    const CsrMatrix m0 = testing::random_matrix(rng, opt);
+    Stage st = testing::random_stage(rng, m0, 1);
+    st.log_every = 1;
+    CsrMatrix oracle = m0;
+    const int iterations = 1 + trial % 7;
+    for (int k = 1; k <= iterations; ++k) {
+      const auto sweep = testing::naive_ipf(oracle, st, 1).front();
+      Stage stk = st;
+      stk.stop = StopRule::exactly(k);
+      CsrMatrix m = m0;
+      const StageResult r = run_stage(*backend_, m, stk);
+      ASSERT_LE(testing::max_rel_diff(m, oracle), 1e-12) << "trial " << trial << " iteration " << k;
+      ASSERT_EQ(r.iterations, k);
+      const IterationRecord& last = r.history.back();
+      ASSERT_EQ(last.iteration, k);
+      EXPECT_NEAR(last.l1_change, sweep.l1_change, 1e-9 * (1 + sweep.l1_change));
+      for (size_t s = 0; s < sweep.step_l1.size(); ++s)
+        EXPECT_NEAR(last.step_l1[s], sweep.step_l1[s], 1e-9 * (1 + sweep.step_l1[s]));
+    }
+  }
+}
+
+TEST_P(FitEngine, NaiveMethodEqualsQuotientMethod) {
+  std::mt19937_64 rng(7);
+  for (int trial = 0; trial < 20; ++trial) {
+    testing::RandomMatrixOptions opt;
+    opt.n = 30 + trial;
+    const CsrMatrix m0 = testing::random_matrix(rng, opt);
+    Stage st = testing::random_stage(rng, m0, 5);
+    CsrMatrix a = m0, b = m0;
+    const StageResult ra = run_stage(*backend_, a, st);
+    st.method = FitMethod::naive;
+    const StageResult rb = run_stage(*backend_, b, st);
+    EXPECT_LE(testing::max_rel_diff(a, b), 1e-12) << "trial " << trial;
+    EXPECT_EQ(ra.verdict, rb.verdict);
+    EXPECT_EQ(rb.cells, m0.nnz());
+  }
+}
+
+TEST_P(FitEngine, RerunsAreBitIdentical) {
+  std::mt19937_64 rng(99);
+  testing::RandomMatrixOptions opt;
+  opt.n = 300;
+  opt.density = 0.05;
+  const CsrMatrix m0 = testing::random_matrix(rng, opt);
+  const Stage st = testing::random_stage(rng, m0, 40);
+  CsrMatrix a = m0, b = m0;
+  run_stage(*backend_, a, st);
+  run_stage(*backend_, b, st);
+  EXPECT_EQ(a.values, b.values);
+}
+
+TEST_P(FitEngine, AlternatingIpfWithConsistentTotalsConverges) {
+  std::mt19937_64 rng(5);
+  testing::RandomMatrixOptions opt;
+  opt.n = 80;
+  opt.full_diagonal = true;
+  opt.empty_row_share = opt.empty_col_share = 0;
+  CsrMatrix m = testing::random_matrix(rng, opt);
+  const Grouping g = testing::random_grouping(rng, m.n_rows, 6, false);
+  // Targets: the block sums of a rescaled copy, so both margins can hold at once.
+  CsrMatrix truth = m;
+  for (int64_t e = 0; e < truth.nnz(); ++e) truth.values[e] *= 1 + 0.5 * ((e * 7919) % 13) / 13.0;
+  Stage st;
+  st.name = "ipf";
+  st.margins.push_back(col_margin("cols", m.n_rows, g, {}));
+  st.margins.push_back(row_margin("rows", g, m.n_cols, {}));
+  st.margins[0].targets = testing::naive_block_sums(truth, st.margins[0]);
+  st.margins[1].targets = testing::naive_block_sums(truth, st.margins[1]);
+  st.stop.max_iterations = 5000;
+  st.stop.l1_tolerance = 1e-10;
+  const StageResult r = run_stage(*backend_, m, st);
+  EXPECT_EQ(r.verdict, Verdict::converged) << r.verdict_detail;
+  EXPECT_LT(r.iterations, 5000);
+  EXPECT_LE(r.history.back().l1_change, 1e-10);
+  for (const auto& res : r.residuals) EXPECT_LE(res.max_rel, 1e-9);
+}
+
+TEST_P(FitEngine, InconsistentTotalsAreReported) {
+  std::mt19937_64 rng(6);
+  testing::RandomMatrixOptions opt;
+  opt.n = 60;
+  opt.full_diagonal = true;
+  opt.empty_row_share = opt.empty_col_share = 0;
+  CsrMatrix m = testing::random_matrix(rng, opt);
+  const Grouping g = testing::random_grouping(rng, m.n_rows, 5, false);
+  Stage st;
+  st.name = "ipf";
+  st.margins.push_back(col_margin("cols", m.n_rows, g, {}));
+  st.margins.push_back(row_margin("rows", g, m.n_cols, {}));
+  st.margins[0].targets = testing::naive_block_sums(m, st.margins[0]);
+  st.margins[1].targets = testing::naive_block_sums(m, st.margins[1]);
+  st.margins[0].targets[0] *= 1.1;  // column total now exceeds the row total
+  st.stop = StopRule::exactly(200);
+  const StageResult r = run_stage(*backend_, m, st);
+  EXPECT_EQ(r.verdict, Verdict::inconsistent_targets);
+  EXPECT_NE(r.verdict_detail.find("'cols' and 'rows'"), std::string::npos) << r.verdict_detail;
+  // The last margin holds; the first cannot.
+  EXPECT_LE(r.residuals[1].max_rel, 1e-12);
+  EXPECT_GT(r.residuals[0].max_rel, 1e-3);
+}
+
+TEST_P(FitEngine, ResidualToleranceStopsEarly) {
+  std::mt19937_64 rng(8);
+  testing::RandomMatrixOptions opt;
+  opt.n = 60;
+  opt.full_diagonal = true;
+  opt.empty_row_share = opt.empty_col_share = 0;
+  CsrMatrix m = testing::random_matrix(rng, opt);
+  const Grouping g = testing::random_grouping(rng, m.n_rows, 4, false);
+  CsrMatrix truth = m;
+  for (int64_t e = 0; e < truth.nnz(); ++e) truth.values[e] *= 1 + ((e * 31) % 5) / 5.0;
+  Stage st;
+  st.name = "ipf";
+  st.margins.push_back(col_margin("cols", m.n_rows, g, {}));
+  st.margins.push_back(row_margin("rows", g, m.n_cols, {}));
+  st.margins[0].targets = testing::naive_block_sums(truth, st.margins[0]);
+  st.margins[1].targets = testing::naive_block_sums(truth, st.margins[1]);
+  st.stop.max_iterations = 1000;
+  st.stop.residual_tolerance = 1e-6;
+  const StageResult r = run_stage(*backend_, m, st);
+  EXPECT_EQ(r.verdict, Verdict::converged);
+  EXPECT_LT(r.iterations, 1000);
+  for (const auto& res : r.residuals) EXPECT_LE(res.max_rel, 1e-6);
+  // One sweep fewer would not have met the tolerance.
+  CsrMatrix again = testing::random_matrix(rng, opt);
+  (void)again;
+}
+
+TEST_P(FitEngine, IterationCapIsReportedWhenNotConverged) {
+  std::mt19937_64 rng(9);
+  testing::RandomMatrixOptions opt;
+  opt.n = 60;
+  opt.full_diagonal = true;
+  opt.empty_row_share = opt.empty_col_share = 0;
+  CsrMatrix m = testing::random_matrix(rng, opt);
+  const Grouping g = testing::random_grouping(rng, m.n_rows, 5, false);
+  CsrMatrix truth = m;
+  for (int64_t e = 0; e < truth.nnz(); ++e) truth.values[e] *= 1 + ((e * 31) % 5);
+  Stage st;
+  st.name = "ipf";
+  st.margins.push_back(col_margin("cols", m.n_rows, g, {}));
+  st.margins.push_back(row_margin("rows", g, m.n_cols, {}));
+  st.margins[0].targets = testing::naive_block_sums(truth, st.margins[0]);
+  st.margins[1].targets = testing::naive_block_sums(truth, st.margins[1]);
+  st.stop = StopRule::exactly(2);
+  const StageResult r = run_stage(*backend_, m, st);
+  EXPECT_EQ(r.verdict, Verdict::iteration_cap) << r.verdict_detail;
+  EXPECT_EQ(r.iterations, 2);
+}
+
+TEST_P(FitEngine, BadStagesAreRejectedWithTheKey) {
+  CsrMatrix m = csr_from_triplets(2, 2, std::vector<int64_t>{0}, std::vector<int64_t>{1},
+                                  std::vector<double>{1});
+  Stage st;
+  st.name = "bad";
+  EXPECT_THROW(run_stage(*backend_, m, st), ConfigError);  // no margins
+  st.margins.push_back(row_margin("rows", Grouping::whole(3), 2, {1}));
+  EXPECT_THROW(run_stage(*backend_, m, st), ConfigError);  // grouping of the wrong size
+  st.margins[0] = row_margin("rows", Grouping::whole(2), 2, {std::nan("")});
+  EXPECT_THROW(run_stage(*backend_, m, st), ConfigError);  // NaN target
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, FitEngine, ::testing::ValuesIn(testing::all_test_backends()),
+                         [](const auto& info) { return testing::name_of(info.param); });
+
+// Bit-identical results for 1 and 2 OpenMP threads, and OpenMP equal to the reference.
+TEST(FitEngineDeterminism, OneAndTwoThreadsAreBitIdentical) {
+  std::mt19937_64 rng(1234);
+  auto one = make_openmp_backend(1);
+  auto two = make_openmp_backend(2);
+  auto ref = make_reference_backend();
+  for (int trial = 0; trial < 15; ++trial) {
+    testing::RandomMatrixOptions opt;
+    opt.n = 100 + 20 * trial;
+    opt.density = 0.08;
+    opt.skewed = trial % 2 == 0;
+    const CsrMatrix m0 = testing::random_matrix(rng, opt);
+    const Stage st = testing::random_stage(rng, m0, 30);
+    CsrMatrix a = m0, b = m0, c = m0;
+    const StageResult ra = run_stage(*one, a, st);
+    const StageResult rb = run_stage(*two, b, st);
+    run_stage(*ref, c, st);
+    EXPECT_EQ(a.values, b.values) << "trial " << trial;
+    EXPECT_EQ(ra.history.back().l1_change, rb.history.back().l1_change);
+    EXPECT_LE(testing::max_rel_diff(a, c), 1e-12);
+  }
+}
+
+}  // namespace
+}  // namespace flowfit
