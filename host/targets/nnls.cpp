@@ -1,0 +1,226 @@
+#include "flowfit/targets/nnls.hpp"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "flowfit/error.hpp"
+
+namespace flowfit::targets {
+namespace {
+
+constexpr int kLd = kNnlsMaxDim;  // leading dimension of the column-major work matrices
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+
+// In-place Householder QR of the m x k column-major matrix `q` (leading dimension kLd): R on and
+// above the diagonal, the reflector vectors (implicit leading 1) below it. Returns the smallest
+// |R_cc| relative to nothing (callers compare it with their own tolerance).
+double householder_qr(int m, int k, double* q, double* tau) {
+  double min_diag = std::numeric_limits<double>::infinity();
+  for (int c = 0; c < k; ++c) {
+    double* col = q + c * kLd;
+    double norm2 = 0.0;
+    for (int i = c; i < m; ++i) norm2 += col[i] * col[i];
+    const double norm = std::sqrt(norm2);
+    if (norm == 0.0) {
+      tau[c] = 0.0;
+      min_diag = 0.0;
+      continue;
+    }
+    const double alpha = col[c];
+    const double beta = alpha >= 0.0 ? -norm : norm;
+    const double scale = 1.0 / (alpha - beta);
+    for (int i = c + 1; i < m; ++i) col[i] *= scale;
+    tau[c] = (beta - alpha) / beta;
+    col[c] = beta;
+    min_diag = std::fmin(min_diag, norm);
+    for (int d = c + 1; d < k; ++d) {
+      double* cd = q + d * kLd;
+      double dot = cd[c];
+      for (int i = c + 1; i < m; ++i) dot += col[i] * cd[i];
+      dot *= tau[c];
+      cd[c] -= dot;
+      for (int i = c + 1; i < m; ++i) cd[i] -= dot * col[i];
+    }
+  }
+  return min_diag;
+}
+
+// y <- Q^T y for the reflectors stored in q/tau (k of them), then solve R z = (Q^T y)[0:k].
+void qr_least_squares(int m, int k, const double* q, const double* tau, double* y, double* z) {
+  for (int c = 0; c < k; ++c) {
+    const double* col = q + c * kLd;
+    double dot = y[c];
+    for (int i = c + 1; i < m; ++i) dot += col[i] * y[i];
+    dot *= tau[c];
+    y[c] -= dot;
+    for (int i = c + 1; i < m; ++i) y[i] -= dot * col[i];
+  }
+  for (int c = k - 1; c >= 0; --c) {
+    double s = y[c];
+    for (int d = c + 1; d < k; ++d) s -= q[d * kLd + c] * z[d];
+    z[c] = s / q[c * kLd + c];
+  }
+}
+
+}  // namespace
+
+NnlsSolver::NnlsSolver(int m, int n, std::span<const double> a) : m_(m), n_(n) {
+  if (n < 1 || m < n || m > kNnlsMaxDim)
+    throw ConfigError("nnls", "need 1 <= n <= m <= " + std::to_string(kNnlsMaxDim) + ", got m=" +
+                                  std::to_string(m) + " n=" + std::to_string(n));
+  if (static_cast<int64_t>(a.size()) != int64_t{m} * n)
+    throw ConfigError("nnls", "design matrix has " + std::to_string(a.size()) +
+                                  " entries, expected m*n = " + std::to_string(m * n));
+  double f2 = 0.0;
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < n; ++j) {
+      const double v = a[i * n + j];
+      if (!std::isfinite(v))
+        throw ConfigError("nnls", "design matrix entry (" + std::to_string(i) + ", " +
+                                      std::to_string(j) + ") is not finite");
+      a_[i * n + j] = v;
+      qr_[j * kLd + i] = v;
+      f2 += v * v;
+    }
+  a_frobenius_ = std::sqrt(f2);
+  const double min_diag = householder_qr(m, n, qr_.data(), tau_.data());
+  if (!(min_diag > 4.0 * n * kEps * a_frobenius_))
+    throw ConfigError("nnls", "design matrix does not have full column rank");
+}
+
+void NnlsSolver::solve_subset(const std::array<bool, kNnlsMaxDim>& passive, const double* y,
+                              Vec& z) const {
+  Mat q;
+  Vec tau;
+  Vec rhs;
+  Vec zp;
+  std::array<int, kNnlsMaxDim> idx;
+  int k = 0;
+  for (int j = 0; j < n_; ++j) {
+    if (!passive[j]) continue;
+    idx[k] = j;
+    for (int i = 0; i < m_; ++i) q[k * kLd + i] = a_[i * n_ + j];
+    ++k;
+  }
+  for (int i = 0; i < m_; ++i) rhs[i] = y[i];
+  householder_qr(m_, k, q.data(), tau.data());
+  qr_least_squares(m_, k, q.data(), tau.data(), rhs.data(), zp.data());
+  for (int j = 0; j < n_; ++j) z[j] = 0.0;
+  for (int c = 0; c < k; ++c) z[idx[c]] = zp[c];
+}
+
+NnlsOutcome NnlsSolver::solve(std::span<const double> y, std::span<double> x) const {
+  if (static_cast<int>(y.size()) != m_ || static_cast<int>(x.size()) != n_)
+    throw ConfigError("nnls", "solve: y must have " + std::to_string(m_) + " and x " +
+                                  std::to_string(n_) + " entries");
+  double y2 = 0.0;
+  for (int i = 0; i < m_; ++i) {
+    if (!std::isfinite(y[i]))
+      throw ConfigError("nnls", "observation " + std::to_string(i) + " is not finite");
+    y2 += y[i] * y[i];
+  }
+  NnlsOutcome out;
+  auto finish = [&](const Vec& v) {
+    for (int j = 0; j < n_; ++j) {
+      x[j] = v[j] + 0.0;  // no negative zeros
+      out.n_zero += x[j] == 0.0;
+    }
+    return out;
+  };
+
+  // Unconstrained solution; if it is feasible it is the unique NNLS solution.
+  Vec rhs;
+  Vec sol;
+  for (int i = 0; i < m_; ++i) rhs[i] = y[i];
+  qr_least_squares(m_, n_, qr_.data(), tau_.data(), rhs.data(), sol.data());
+  bool feasible = true;
+  for (int j = 0; j < n_; ++j) feasible = feasible && sol[j] >= 0.0;
+  if (feasible) {
+    out.unconstrained = true;
+    return finish(sol);
+  }
+
+  // Lawson–Hanson, starting from x = 0 with every variable active (held at 0).
+  const double tol = n_ * kEps * a_frobenius_ * std::sqrt(y2);
+  const int max_outer = 3 * n_;
+  Vec xv{};
+  Vec z{};
+  Vec w{};
+  std::array<bool, kNnlsMaxDim> passive{};
+  std::array<bool, kNnlsMaxDim> blocked{};
+  auto gradient = [&] {  // w = A^T (y - A x)
+    Vec r;
+    for (int i = 0; i < m_; ++i) {
+      double s = y[i];
+      for (int j = 0; j < n_; ++j) s -= a_[i * n_ + j] * xv[j];
+      r[i] = s;
+    }
+    for (int j = 0; j < n_; ++j) {
+      double s = 0.0;
+      for (int i = 0; i < m_; ++i) s += a_[i * n_ + j] * r[i];
+      w[j] = s;
+    }
+    blocked.fill(false);
+  };
+  gradient();
+  while (true) {
+    int t = -1;
+    double wmax = tol;
+    for (int j = 0; j < n_; ++j)
+      if (!passive[j] && !blocked[j] && w[j] > wmax) {
+        wmax = w[j];
+        t = j;
+      }
+    if (t < 0) break;
+    if (out.iterations >= max_outer) {
+      out.converged = false;
+      break;
+    }
+    ++out.iterations;
+    passive[t] = true;
+    solve_subset(passive, y.data(), z);
+    if (!(z[t] > 0.0)) {  // rounding noise: the new variable does not want to be positive
+      passive[t] = false;
+      blocked[t] = true;
+      continue;
+    }
+    for (int inner = 0;; ++inner) {
+      bool ok = true;
+      for (int j = 0; j < n_; ++j) ok = ok && (!passive[j] || z[j] > 0.0);
+      if (ok) break;
+      if (inner >= max_outer) {
+        out.converged = false;
+        break;
+      }
+      // Step from x towards z until the first passive variable reaches 0.
+      double alpha = std::numeric_limits<double>::infinity();
+      int jmin = -1;
+      for (int j = 0; j < n_; ++j) {
+        if (!passive[j] || z[j] > 0.0) continue;
+        const double den = xv[j] - z[j];
+        const double r = den > 0.0 ? xv[j] / den : 0.0;
+        if (r < alpha) {
+          alpha = r;
+          jmin = j;
+        }
+      }
+      for (int j = 0; j < n_; ++j)
+        if (passive[j]) xv[j] += alpha * (z[j] - xv[j]);
+      xv[jmin] = 0.0;
+      passive[jmin] = false;
+      for (int j = 0; j < n_; ++j)
+        if (passive[j] && xv[j] <= 0.0) {
+          xv[j] = 0.0;
+          passive[j] = false;
+        }
+      solve_subset(passive, y.data(), z);
+    }
+    for (int j = 0; j < n_; ++j) xv[j] = passive[j] ? std::fmax(z[j], 0.0) : 0.0;
+    if (!out.converged) break;
+    gradient();
+  }
+  return finish(xv);
+}
+
+}  // namespace flowfit::targets

@@ -1,0 +1,50 @@
+#pragma once
+// Lawson–Hanson active-set non-negative least squares for small dense problems:
+//   minimise ||A x - y||_2 subject to x >= 0,  A is m x n (n <= m <= kNnlsMaxDim), full column rank.
+// Deterministic float64 arithmetic with no allocation per solve. When the unconstrained solution
+// (Householder QR of A, computed once) is already >= 0 it is returned directly; otherwise the
+// classic Lawson–Hanson iteration (as in scipy.optimize.nnls) starts from x = 0. With full column
+// rank the solution is unique, so any correct solver agrees with scipy up to rounding.
+#include <array>
+#include <span>
+
+namespace flowfit::targets {
+
+inline constexpr int kNnlsMaxDim = 16;
+
+struct NnlsOutcome {
+  bool unconstrained = false;  // the QR solution was >= 0 and was returned as is
+  bool converged = true;       // false only if the iteration cap (3n outer steps) was hit
+  int iterations = 0;          // Lawson–Hanson outer iterations (0 on the unconstrained path)
+  int n_zero = 0;              // components of x that are exactly 0
+};
+
+class NnlsSolver {
+ public:
+  // `a` is m x n, row-major. Throws ConfigError on bad sizes, non-finite entries or when A does
+  // not have full column rank.
+  NnlsSolver(int m, int n, std::span<const double> a);
+
+  int rows() const { return m_; }
+  int cols() const { return n_; }
+
+  // y has m entries, x receives n entries. Not finite y -> ConfigError. Thread-safe (const).
+  NnlsOutcome solve(std::span<const double> y, std::span<double> x) const;
+
+ private:
+  using Mat = std::array<double, kNnlsMaxDim * kNnlsMaxDim>;
+  using Vec = std::array<double, kNnlsMaxDim>;
+
+  // Least squares on the columns flagged in `passive` (which must be linearly independent):
+  // z[j] for passive j, z[j] = 0 otherwise.
+  void solve_subset(const std::array<bool, kNnlsMaxDim>& passive, const double* y, Vec& z) const;
+
+  int m_ = 0;
+  int n_ = 0;
+  Mat a_{};    // A, row-major m x n
+  Mat qr_{};   // Householder QR of A (R on and above the diagonal, reflectors below)
+  Vec tau_{};  // reflector scalars
+  double a_frobenius_ = 0.0;
+};
+
+}  // namespace flowfit::targets
