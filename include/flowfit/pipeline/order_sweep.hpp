@@ -1,0 +1,42 @@
+#pragma once
+// Stage-order sweeps: run the same year under several stage orders, reusing the loaded matrix,
+// and compare each order's result with the default order.
+#include <string>
+#include <vector>
+
+#include "flowfit/pipeline/pipeline.hpp"
+
+namespace flowfit::pipeline {
+
+// Every permutation of `kinds`, in lexicographic order of the enum (the given order first).
+std::vector<std::vector<StageKind>> all_orders(std::vector<StageKind> kinds);
+
+// How well one constraint family (the margins of one stage kind) holds on a final matrix.
+struct FamilyResidual {
+  StageKind family;
+  MarginResidual residual;  // per margin of that stage kind
+};
+
+struct OrderResult {
+  std::vector<StageKind> order;
+  std::vector<FamilyResidual> residuals;
+  double max_rel_diff_vs_default = 0;      // over entries (absolute below 1)
+  double county_flow_correlation = 1;      // Pearson r of county-to-county flows vs default
+  double seconds = 0;
+};
+
+struct SweepResult {
+  std::vector<StageKind> default_order;
+  std::vector<OrderResult> orders;
+};
+
+// Runs every order on a copy of problem.matrix. `stages` gives the spec (stop rule, method) of
+// each kind; the first order in `orders` is the default the others are compared with.
+SweepResult sweep_orders(Backend& backend, const YearProblem& problem,
+                         const std::vector<StageSpec>& stages,
+                         const std::vector<std::vector<StageKind>>& orders);
+
+// Residuals of every family's margins on a host matrix.
+std::vector<FamilyResidual> family_residuals(const CsrMatrix& m, const YearProblem& problem);
+
+}  // namespace flowfit::pipeline

@@ -1,0 +1,92 @@
+#pragma once
+// Running plans: per year, resolve targets, run the stages on a backend, write outputs and a
+// report. Years are independent once the shared inputs (geography, NNLS populations) are loaded.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "flowfit/csr_matrix.hpp"
+#include "flowfit/geography.hpp"
+#include "flowfit/pipeline/plan.hpp"
+#include "flowfit/targets/targets.hpp"
+
+namespace flowfit::pipeline {
+
+// Inputs shared by every year of a plan.
+struct SharedInputs {
+  Geography geography;
+  std::optional<targets::YearlyPopulations> populations;  // when cbg_rows is used
+  targets::NnlsBatchStats nnls;
+  double nnls_seconds = 0;
+};
+SharedInputs load_shared_inputs(const Plan& plan);
+
+// One matrix year: its matrix and the margins of every stage kind the plan uses.
+struct YearProblem {
+  int year = 0;
+  CsrMatrix matrix;
+  std::vector<std::pair<StageKind, targets::StageMargins>> margins;
+  std::vector<targets::TargetWarning> warnings;
+  const targets::StageMargins* margins_of(StageKind k) const;
+};
+// Resolves the targets of `kinds` for the year and loads its matrix (or takes `matrix`).
+YearProblem prepare_year(const Plan& plan, const SharedInputs& shared, const YearSpec& year);
+YearProblem prepare_year(const Plan& plan, const SharedInputs& shared, int year,
+                         CsrMatrix matrix);
+
+// What happened in one stage of one year.
+struct StageRun {
+  StageSpec spec;
+  std::optional<StageResult> result;  // empty for diagonal_clip
+  int64_t clip_inserted = 0;          // diagonal_clip: diagonal entries inserted
+  double seconds = 0;
+};
+
+// Runs `stages` in order on a matrix resident in `backend`. `after_stage` (optional) sees the
+// resident matrix after each stage (e.g. to write stage outputs).
+using StageObserver = std::function<void(const StageRun&, ResidentMatrix&)>;
+std::vector<StageRun> run_stages(Backend& backend, std::unique_ptr<ResidentMatrix>& matrix,
+                                 const YearProblem& problem, const std::vector<StageSpec>& stages,
+                                 const StageObserver& after_stage = {});
+
+struct YearReport {
+  int year = 0;
+  std::string input;
+  std::string input_checksum;
+  std::string output;
+  bool resumed = false;  // output existed and matched the plan: skipped
+  std::vector<StageRun> stages;
+  std::vector<targets::TargetWarning> warnings;
+  double seconds = 0;
+};
+
+struct RunReport {
+  std::string plan_name;
+  std::string plan_text;       // Plan::canonical_text()
+  std::string plan_checksum;
+  std::string version;
+  std::string backend;
+  std::string backend_reason;
+  std::string machine;
+  targets::NnlsBatchStats nnls;
+  double nnls_seconds = 0;
+  std::vector<YearReport> years;
+  double seconds = 0;
+};
+
+// Progress events for a terminal or a log.
+struct ProgressEvent {
+  int year = 0;
+  int year_index = 0;
+  int n_years = 0;
+  std::string what;  // "stage county_ipf done", "year resumed", ...
+};
+using ProgressSink = std::function<void(const ProgressEvent&)>;
+
+// Runs the whole plan. Each year's output is written atomically together with a sidecar
+// "<output>.json" (plan checksum, input checksum, report); a year whose output and sidecar exist
+// and match is skipped (resume).
+RunReport run_plan(const Plan& plan, const ProgressSink& progress = {});
+
+}  // namespace flowfit::pipeline

@@ -1,0 +1,79 @@
+#pragma once
+// A run described as data: inputs, years, the ordered stages and their stop rules, backend and
+// outputs. Plans are written in TOML (flowfit/pipeline/plan_toml.hpp) or built in code.
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "flowfit/backend.hpp"
+#include "flowfit/stage.hpp"
+
+namespace flowfit::pipeline {
+
+namespace fs = std::filesystem;
+
+// The stage kinds of the MIGRATE harmonization (SPEC.md). Any subset, in any order.
+enum class StageKind {
+  diagonal_clip,    // 0: every diagonal entry >= 1, missing diagonals inserted
+  cbg_rows,         // 1: CBG rows to the NNLS population of year t-1
+  state_nonmovers,  // 2: state movers (off-diagonal) and non-movers (diagonal) by destination
+  state_flows,      // 3: origin-state x destination-state blocks to ACS state-to-state flows
+  county_ipf        // 4: county columns then county rows, alternating
+};
+std::string_view to_string(StageKind k);
+StageKind stage_kind_from_string(std::string_view s);  // the names above; throws ConfigError
+const std::vector<StageKind>& all_stage_kinds();
+
+struct StageSpec {
+  StageKind kind = StageKind::county_ipf;
+  StopRule stop;                             // single pass, or exactly(3000) for county_ipf
+  FitMethod method = FitMethod::quotient;
+  int log_every = 50;
+  // The reference settings of a stage kind.
+  static StageSpec defaults(StageKind kind);
+};
+
+// The released MIGRATE configuration: stages 0, 1, 2, 3, 4 in that order.
+std::vector<StageSpec> released_stages();
+
+// Where the census targets come from. Either census_dir (the real tables, file names as in
+// data/census) or golden_dir (a folder in the layout of tests/data/golden/caseNN).
+struct CensusSources {
+  fs::path census_dir;
+  fs::path golden_dir;
+  // Stage 1 populations: NNLS inputs (both files), or precomputed yearly populations.
+  fs::path cbg_census2010;   // columns cbg_geoid, pop_census2010
+  fs::path cbg_acs5;         // columns cbg_geoid, acs5_2010 .. acs5_2019
+  fs::path cbg_populations;  // columns cbg_geoid, x2009 .. x2019
+};
+
+struct YearSpec {
+  int year = 0;     // matrix year t: flows t-1 -> t
+  fs::path matrix;  // the observed matrix E of that year (any supported format)
+};
+
+struct OutputSpec {
+  fs::path dir;                 // one file per year: <dir>/flows_<year>.<format>
+  std::string format = "npz";   // npz | mtx | csv | ffm
+  bool stage_outputs = false;   // also write the matrix after every stage
+};
+
+struct Plan {
+  std::string name = "flowfit run";
+  fs::path geography;  // CSV of the matrix units in order
+  std::string geography_column = "cbg_geoid";
+  CensusSources census;
+  std::vector<YearSpec> years;
+  std::vector<StageSpec> stages = released_stages();
+  BackendChoice backend = BackendChoice::automatic;
+  int threads = 0;
+  OutputSpec output;
+
+  // Throws ConfigError naming the key ("years[2].matrix", "stages[1].kind", ...).
+  void validate() const;
+  // A stable text description of everything that affects the results (for checksums).
+  std::string canonical_text() const;
+};
+
+}  // namespace flowfit::pipeline
