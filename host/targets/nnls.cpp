@@ -63,6 +63,30 @@ void qr_least_squares(int m, int k, const double* q, const double* tau, double* 
   }
 }
 
+// Error-free transformations (Knuth TwoSum, Dekker/Veltkamp TwoProduct). The FMA form and the
+// split form both return the exact rounding error, so results do not depend on the FMA.
+inline void two_sum(double a, double b, double& s, double& e) {
+  s = a + b;
+  const double bb = s - a;
+  e = (a - (s - bb)) + (b - bb);
+}
+
+inline void two_prod(double a, double b, double& p, double& e) {
+  p = a * b;
+#ifdef FP_FAST_FMA
+  e = std::fma(a, b, -p);
+#else
+  constexpr double kSplit = 134217729.0;  // 2^27 + 1
+  double c = kSplit * a;
+  const double ah = c - (c - a);
+  const double al = a - ah;
+  c = kSplit * b;
+  const double bh = c - (c - b);
+  const double bl = b - bh;
+  e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
+}
+
 }  // namespace
 
 NnlsSolver::NnlsSolver(int m, int n, std::span<const double> a) : m_(m), n_(n) {
@@ -84,6 +108,17 @@ NnlsSolver::NnlsSolver(int m, int n, std::span<const double> a) : m_(m), n_(n) {
       f2 += v * v;
     }
   a_frobenius_ = std::sqrt(f2);
+  int nz = 0;
+  for (int i = 0; i < m; ++i) {
+    nz_begin_[i] = nz;
+    for (int j = 0; j < n; ++j)
+      if (a_[i * n + j] != 0.0) {
+        nz_col_[nz] = j;
+        nz_val_[nz] = a_[i * n + j];
+        ++nz;
+      }
+  }
+  nz_begin_[m] = nz;
   const double min_diag = householder_qr(m, n, qr_.data(), tau_.data());
   if (!(min_diag > 4.0 * n * kEps * a_frobenius_))
     throw ConfigError("nnls", "design matrix does not have full column rank");
@@ -110,6 +145,21 @@ void NnlsSolver::solve_subset(const std::array<bool, kNnlsMaxDim>& passive, cons
   for (int c = 0; c < k; ++c) z[idx[c]] = zp[c];
 }
 
+void NnlsSolver::residual(const double* y, const Vec& z, Vec& r) const {
+  for (int i = 0; i < m_; ++i) {
+    double hi = y[i];
+    double lo = 0.0;
+    for (int k = nz_begin_[i]; k < nz_begin_[i + 1]; ++k) {
+      double p, pe, s, se;
+      two_prod(nz_val_[k], z[nz_col_[k]], p, pe);
+      two_sum(hi, -p, s, se);
+      hi = s;
+      lo += se - pe;
+    }
+    r[i] = hi + lo;
+  }
+}
+
 NnlsOutcome NnlsSolver::solve(std::span<const double> y, std::span<double> x) const {
   if (static_cast<int>(y.size()) != m_ || static_cast<int>(x.size()) != n_)
     throw ConfigError("nnls", "solve: y must have " + std::to_string(m_) + " and x " +
@@ -134,6 +184,13 @@ NnlsOutcome NnlsSolver::solve(std::span<const double> y, std::span<double> x) co
   Vec sol;
   for (int i = 0; i < m_; ++i) rhs[i] = y[i];
   qr_least_squares(m_, n_, qr_.data(), tau_.data(), rhs.data(), sol.data());
+  {  // one step of iterative refinement with an accurate residual
+    Vec r;
+    Vec d;
+    residual(y.data(), sol, r);
+    qr_least_squares(m_, n_, qr_.data(), tau_.data(), r.data(), d.data());
+    for (int j = 0; j < n_; ++j) sol[j] += d[j];
+  }
   bool feasible = true;
   for (int j = 0; j < n_; ++j) feasible = feasible && sol[j] >= 0.0;
   if (feasible) {
@@ -219,6 +276,13 @@ NnlsOutcome NnlsSolver::solve(std::span<const double> y, std::span<double> x) co
     for (int j = 0; j < n_; ++j) xv[j] = passive[j] ? std::fmax(z[j], 0.0) : 0.0;
     if (!out.converged) break;
     gradient();
+  }
+  {  // refine the final least-squares solution on the passive set, as on the fast path
+    Vec r;
+    Vec d;
+    residual(y.data(), xv, r);
+    solve_subset(passive, r.data(), d);
+    for (int j = 0; j < n_; ++j) xv[j] = passive[j] ? std::fmax(xv[j] + d[j], 0.0) : 0.0;
   }
   return finish(xv);
 }
