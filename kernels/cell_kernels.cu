@@ -1,0 +1,370 @@
+// Per-entry CUDA kernels: cell ids, deterministic per-cell sums, per-cell scaling, L1 distance.
+#include <cub/device/device_radix_sort.cuh>
+#include <cub/device/device_scan.cuh>
+#include <cub/device/device_select.cuh>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "kernels/cell_kernels.cuh"
+#include "kernels/cuda_check.cuh"
+#include "kernels/device_buffer.cuh"
+#include "kernels/device_reduce.cuh"
+
+namespace flowfit::cuda {
+namespace {
+
+// Dense cell numbering (a flag per possible key, then a scan) is used while the key space is at
+// most this many keys or twice the nonzeros, whichever is larger; beyond that keys are sorted.
+constexpr uint64_t kDenseMinKeys = uint64_t{1} << 26;
+// Entries per chunk of the segmented sum: one warp sums a chunk, 32 entries per lane.
+constexpr int64_t kChunk = 1024;
+
+// Key of an entry, as CellTable orders cells.
+struct KeyMaker {
+  const int32_t* row_cell_of_row;
+  const int32_t* col_cell_of_col;
+  uint64_t n_col_cells;
+  uint64_t n_class;  // 2 when the diagonal is split off, else 1
+  __device__ __forceinline__ uint64_t operator()(int64_t i, int32_t j, int32_t row_cell) const {
+    const uint64_t diag = (n_class == 2 && static_cast<int64_t>(j) == i) ? 1u : 0u;
+    return (static_cast<uint64_t>(row_cell) * n_col_cells +
+            static_cast<uint64_t>(col_cell_of_col[j])) *
+               n_class +
+           diag;
+  }
+};
+
+// Visits every entry with its key: one warp per row (grid-stride over rows), lanes over the
+// row's entries, so reads of col_idx are coalesced and skewed rows need no search.
+template <class Op>
+__global__ void for_each_entry_key_kernel(DeviceCsrPattern m, KeyMaker key, Op op) {
+  const int lane = threadIdx.x & 31;
+  const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) >> 5;
+  const int64_t n_warps = (static_cast<int64_t>(gridDim.x) * blockDim.x) >> 5;
+  for (int64_t i = warp; i < m.n_rows; i += n_warps) {
+    const int64_t begin = m.row_ptr[i];
+    const int64_t end = m.row_ptr[i + 1];
+    const int32_t row_cell = key.row_cell_of_row[i];
+    for (int64_t e = begin + lane; e < end; e += 32) op(e, key(i, m.col_idx[e], row_cell));
+  }
+}
+
+struct MarkKey {
+  uint32_t* flags;
+  __device__ __forceinline__ void operator()(int64_t, uint64_t k) const { flags[k] = 1u; }
+};
+struct DenseId {
+  const uint32_t* rank;
+  int32_t* cell;
+  __device__ __forceinline__ void operator()(int64_t e, uint64_t k) const {
+    cell[e] = static_cast<int32_t>(rank[k]);
+  }
+};
+struct StoreKey {
+  uint64_t* keys;
+  __device__ __forceinline__ void operator()(int64_t e, uint64_t k) const { keys[e] = k; }
+};
+struct SparseId {
+  const uint64_t* distinct;
+  int64_t n_distinct;
+  int32_t* cell;
+  __device__ __forceinline__ void operator()(int64_t e, uint64_t k) const {
+    cell[e] = static_cast<int32_t>(lower_bound_dev(distinct, n_distinct, k));
+  }
+};
+
+template <class Op>
+void for_each_entry_key(const DeviceCsrPattern& m, const KeyMaker& key, Op op,
+                        cudaStream_t stream) {
+  if (m.n_rows == 0 || m.nnz == 0) return;
+  for_each_entry_key_kernel<<<grid_for(m.n_rows, kWarpsPerBlock), kThreads, 0, stream>>>(m, key,
+                                                                                          op);
+  FLOWFIT_CUDA_CHECK_LAUNCH();
+}
+
+// keys[rank[k]] = k for every flagged k.
+__global__ void compact_flagged_keys_kernel(const uint32_t* flags, const uint32_t* rank,
+                                            uint64_t n_keys, uint64_t* keys) {
+  const uint64_t stride = static_cast<uint64_t>(gridDim.x) * blockDim.x;
+  for (uint64_t k = static_cast<uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; k < n_keys;
+       k += stride)
+    if (flags[k] != 0u) keys[rank[k]] = k;
+}
+
+template <class T>
+T read_scalar(const T* device_ptr, cudaStream_t stream) {
+  T value{};
+  FLOWFIT_CUDA_CHECK(cudaMemcpyAsync(&value, device_ptr, sizeof(T), cudaMemcpyDeviceToHost, stream));
+  FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(stream));
+  return value;
+}
+
+void check_cell_count(uint64_t n_cells) {
+  if (n_cells > static_cast<uint64_t>(std::numeric_limits<int32_t>::max()))
+    throw Error("assign_cells: " + std::to_string(n_cells) +
+                " occupied cells; cell ids are 32-bit, at most 2^31 - 1 cells are supported");
+}
+
+int bits_for(uint64_t max_value) { return std::max(1, static_cast<int>(std::bit_width(max_value))); }
+
+std::vector<uint64_t> assign_dense(const DeviceCsrPattern& m, const KeyMaker& key,
+                                   uint64_t n_keys, int32_t* cell_of_entry,
+                                   cudaStream_t stream) {
+  DeviceBuffer<uint32_t> flags(n_keys);
+  DeviceBuffer<uint32_t> rank(n_keys);
+  FLOWFIT_CUDA_CHECK(cudaMemsetAsync(flags.data(), 0, flags.bytes(), stream));
+  for_each_entry_key(m, key, MarkKey{flags.data()}, stream);
+
+  size_t temp_bytes = 0;
+  FLOWFIT_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(nullptr, temp_bytes, flags.data(), rank.data(),
+                                                   static_cast<int64_t>(n_keys), stream));
+  DeviceBuffer<unsigned char> temp(std::max<size_t>(temp_bytes, 1));
+  FLOWFIT_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(temp.data(), temp_bytes, flags.data(),
+                                                   rank.data(), static_cast<int64_t>(n_keys),
+                                                   stream));
+  const uint64_t n_cells = static_cast<uint64_t>(read_scalar(rank.data() + n_keys - 1, stream)) +
+                           read_scalar(flags.data() + n_keys - 1, stream);
+  check_cell_count(n_cells);
+
+  for_each_entry_key(m, key, DenseId{rank.data(), cell_of_entry}, stream);
+
+  DeviceBuffer<uint64_t> keys(n_cells);
+  if (n_cells > 0) {
+    compact_flagged_keys_kernel<<<grid_for(static_cast<int64_t>(n_keys), kThreads), kThreads, 0,
+                                  stream>>>(flags.data(), rank.data(), n_keys, keys.data());
+    FLOWFIT_CUDA_CHECK_LAUNCH();
+  }
+  return keys.to_host(stream);
+}
+
+std::vector<uint64_t> assign_sparse(const DeviceCsrPattern& m, const KeyMaker& key,
+                                    uint64_t n_keys, int32_t* cell_of_entry,
+                                    cudaStream_t stream) {
+  const size_t nnz = static_cast<size_t>(m.nnz);
+  DeviceBuffer<uint64_t> a(nnz), b(nnz);
+  for_each_entry_key(m, key, StoreKey{a.data()}, stream);
+
+  const int end_bit = bits_for(n_keys - 1);
+  cub::DoubleBuffer<uint64_t> sort_keys(a.data(), b.data());
+  size_t sort_bytes = 0;
+  FLOWFIT_CUDA_CHECK(
+      cub::DeviceRadixSort::SortKeys(nullptr, sort_bytes, sort_keys, m.nnz, 0, end_bit, stream));
+  DeviceBuffer<int64_t> n_selected(1);
+  size_t unique_bytes = 0;
+  FLOWFIT_CUDA_CHECK(cub::DeviceSelect::Unique(nullptr, unique_bytes, a.data(), b.data(),
+                                               n_selected.data(), m.nnz, stream));
+  DeviceBuffer<unsigned char> temp(std::max<size_t>({sort_bytes, unique_bytes, size_t{1}}));
+  FLOWFIT_CUDA_CHECK(cub::DeviceRadixSort::SortKeys(temp.data(), sort_bytes, sort_keys, m.nnz, 0,
+                                                    end_bit, stream));
+  uint64_t* sorted = sort_keys.Current();
+  uint64_t* distinct = sort_keys.Alternate();
+  FLOWFIT_CUDA_CHECK(cub::DeviceSelect::Unique(temp.data(), unique_bytes, sorted, distinct,
+                                               n_selected.data(), m.nnz, stream));
+  const int64_t n_cells = read_scalar(n_selected.data(), stream);
+  check_cell_count(static_cast<uint64_t>(n_cells));
+
+  for_each_entry_key(m, key, SparseId{distinct, n_cells, cell_of_entry}, stream);
+
+  std::vector<uint64_t> keys(static_cast<size_t>(n_cells));
+  if (n_cells > 0) {
+    FLOWFIT_CUDA_CHECK(cudaMemcpyAsync(keys.data(), distinct, keys.size() * sizeof(uint64_t),
+                                       cudaMemcpyDeviceToHost, stream));
+  }
+  FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(stream));
+  return keys;
+}
+
+// ---- reduce_by_cell ---------------------------------------------------------------------------
+
+// cell_begin[c] = first position of cell c in the sorted cell ids, for c in [0, n_cells];
+// cells with no entry get the position of the next cell, cell_begin[n_cells] = nnz.
+__global__ void segment_begins_kernel(const uint32_t* sorted_cells, int64_t nnz, int64_t n_cells,
+                                      int64_t* cell_begin) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t k = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; k < nnz;
+       k += stride) {
+    const int64_t c = sorted_cells[k];
+    const int64_t prev = k == 0 ? -1 : static_cast<int64_t>(sorted_cells[k - 1]);
+    for (int64_t x = prev + 1; x <= c; ++x) cell_begin[x] = k;
+    if (k == nnz - 1)
+      for (int64_t x = c + 1; x <= n_cells; ++x) cell_begin[x] = nnz;
+  }
+}
+
+// chunk_count[c] = chunks of cell c (0 for c == n_cells, so that a scan gives the total).
+__global__ void chunk_counts_kernel(const int64_t* cell_begin, int64_t n_cells,
+                                    int64_t* chunk_count) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t c = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; c <= n_cells;
+       c += stride)
+    chunk_count[c] =
+        c < n_cells ? (cell_begin[c + 1] - cell_begin[c] + kChunk - 1) / kChunk : int64_t{0};
+}
+
+// One warp per chunk: lanes stride over the chunk's entries, then the warp's fixed tree.
+__global__ void chunk_sums_kernel(const double* sorted_values, const int64_t* cell_begin,
+                                  const int64_t* chunk_begin, int64_t n_cells, int64_t n_chunks,
+                                  double* chunk_sum) {
+  const int lane = threadIdx.x & 31;
+  const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) >> 5;
+  const int64_t n_warps = (static_cast<int64_t>(gridDim.x) * blockDim.x) >> 5;
+  for (int64_t k = warp; k < n_chunks; k += n_warps) {
+    // The cell of chunk k: the last c with chunk_begin[c] <= k (cells without chunks skipped).
+    const int64_t c = last_not_greater_dev(chunk_begin, n_cells + 1, k);
+    const int64_t lo = cell_begin[c] + (k - chunk_begin[c]) * kChunk;
+    const int64_t hi = min(lo + kChunk, cell_begin[c + 1]);
+    double s = 0.0;
+    for (int64_t e = lo + lane; e < hi; e += 32) s += sorted_values[e];
+    s = warp_sum(s);
+    if (lane == 0) chunk_sum[k] = s;
+  }
+}
+
+// out[c] = the chunk sums of cell c added in chunk order.
+__global__ void cell_sums_kernel(const double* chunk_sum, const int64_t* chunk_begin,
+                                 int64_t n_cells, double* out) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t c = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; c < n_cells;
+       c += stride) {
+    double s = 0.0;
+    for (int64_t k = chunk_begin[c]; k < chunk_begin[c + 1]; ++k) s += chunk_sum[k];
+    out[c] = s;
+  }
+}
+
+// ---- scale and L1 -----------------------------------------------------------------------------
+
+__global__ void scale_by_cell_kernel(double* values, const int32_t* cell, int64_t nnz,
+                                     const double* factor) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < nnz;
+       e += stride)
+    values[e] *= factor[cell[e]];
+}
+
+__global__ void l1_partials_kernel(const double* a, const double* b, int64_t n,
+                                   double* partials) {
+  __shared__ double scratch[kWarpsPerBlock];
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  double s = 0.0;
+  for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < n;
+       e += stride)
+    s += fabs(a[e] - b[e]);
+  s = block_sum<kThreads>(s, scratch);
+  if (threadIdx.x == 0) partials[blockIdx.x] = s;
+}
+
+__global__ void sum_partials_kernel(const double* partials, int64_t n, double* out) {
+  __shared__ double scratch[kWarpsPerBlock];
+  const double s = block_sum_of_array(partials, n, scratch);
+  if (threadIdx.x == 0) *out = s;
+}
+
+}  // namespace
+
+std::vector<uint64_t> assign_cells_device(const DeviceCsrPattern& m, const DeviceCellLayout& layout,
+                                          int32_t* cell_of_entry, cudaStream_t stream) {
+  if (m.nnz == 0) return {};
+  const uint64_t n_class = layout.split_diagonal ? 2 : 1;
+  const KeyMaker key{layout.row_cell_of_row, layout.col_cell_of_col,
+                     static_cast<uint64_t>(layout.n_col_cells), n_class};
+  // n_row_cells, n_col_cells < 2^31, so the key space is below 2^63.
+  const uint64_t n_keys = static_cast<uint64_t>(layout.n_row_cells) *
+                          static_cast<uint64_t>(layout.n_col_cells) * n_class;
+  const uint64_t dense_limit = std::max(kDenseMinKeys, 2 * static_cast<uint64_t>(m.nnz));
+  if (n_keys <= dense_limit && n_keys <= static_cast<uint64_t>(std::numeric_limits<int32_t>::max()))
+    return assign_dense(m, key, n_keys, cell_of_entry, stream);
+  return assign_sparse(m, key, n_keys, cell_of_entry, stream);
+}
+
+std::vector<double> reduce_by_cell_device(const double* values, const int32_t* cell_of_entry,
+                                          int64_t nnz, int64_t n_cells, cudaStream_t stream) {
+  std::vector<double> out(static_cast<size_t>(n_cells), 0.0);
+  if (n_cells == 0 || nnz == 0) return out;
+  const size_t n = static_cast<size_t>(nnz);
+
+  // 1. Stable radix sort of (cell, value) pairs: within a cell, entries stay in entry order.
+  DeviceBuffer<uint32_t> sorted_cells(n);
+  DeviceBuffer<double> sorted_values(n);
+  {
+    const auto* keys_in = reinterpret_cast<const uint32_t*>(cell_of_entry);
+    const int end_bit = bits_for(static_cast<uint64_t>(n_cells - 1));
+    size_t temp_bytes = 0;
+    FLOWFIT_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, temp_bytes, keys_in,
+                                                       sorted_cells.data(), values,
+                                                       sorted_values.data(), nnz, 0, end_bit,
+                                                       stream));
+    DeviceBuffer<unsigned char> temp(std::max<size_t>(temp_bytes, 1));
+    FLOWFIT_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(temp.data(), temp_bytes, keys_in,
+                                                       sorted_cells.data(), values,
+                                                       sorted_values.data(), nnz, 0, end_bit,
+                                                       stream));
+    FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(stream));  // before temp is freed
+  }
+
+  // 2. Where each cell's run starts, and how many fixed chunks it has.
+  const size_t cells1 = static_cast<size_t>(n_cells) + 1;
+  DeviceBuffer<int64_t> cell_begin(cells1);
+  segment_begins_kernel<<<grid_for(nnz, kThreads), kThreads, 0, stream>>>(
+      sorted_cells.data(), nnz, n_cells, cell_begin.data());
+  FLOWFIT_CUDA_CHECK_LAUNCH();
+  sorted_cells.reset();
+
+  DeviceBuffer<int64_t> chunk_count(cells1), chunk_begin(cells1);
+  chunk_counts_kernel<<<grid_for(n_cells + 1, kThreads), kThreads, 0, stream>>>(
+      cell_begin.data(), n_cells, chunk_count.data());
+  FLOWFIT_CUDA_CHECK_LAUNCH();
+  {
+    size_t temp_bytes = 0;
+    FLOWFIT_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(nullptr, temp_bytes, chunk_count.data(),
+                                                     chunk_begin.data(),
+                                                     static_cast<int64_t>(cells1), stream));
+    DeviceBuffer<unsigned char> temp(std::max<size_t>(temp_bytes, 1));
+    FLOWFIT_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(temp.data(), temp_bytes, chunk_count.data(),
+                                                     chunk_begin.data(),
+                                                     static_cast<int64_t>(cells1), stream));
+    FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(stream));
+  }
+  const int64_t n_chunks = read_scalar(chunk_begin.data() + n_cells, stream);
+
+  // 3. Chunk sums (one warp each), then each cell's chunks in order.
+  DeviceBuffer<double> chunk_sum(static_cast<size_t>(n_chunks));
+  DeviceBuffer<double> sums(static_cast<size_t>(n_cells));
+  if (n_chunks > 0) {
+    chunk_sums_kernel<<<grid_for(n_chunks, kWarpsPerBlock), kThreads, 0, stream>>>(
+        sorted_values.data(), cell_begin.data(), chunk_begin.data(), n_cells, n_chunks,
+        chunk_sum.data());
+    FLOWFIT_CUDA_CHECK_LAUNCH();
+  }
+  cell_sums_kernel<<<grid_for(n_cells, kThreads), kThreads, 0, stream>>>(
+      chunk_sum.data(), chunk_begin.data(), n_cells, sums.data());
+  FLOWFIT_CUDA_CHECK_LAUNCH();
+  sums.copy_to_host(out.data(), out.size(), stream);
+  return out;
+}
+
+void scale_by_cell_device(double* values, const int32_t* cell_of_entry, int64_t nnz,
+                          const double* factor_of_cell, cudaStream_t stream) {
+  if (nnz == 0) return;
+  scale_by_cell_kernel<<<grid_for(nnz, kThreads), kThreads, 0, stream>>>(values, cell_of_entry,
+                                                                         nnz, factor_of_cell);
+  FLOWFIT_CUDA_CHECK_LAUNCH();
+}
+
+double l1_distance_device(const double* a, const double* b, int64_t n, cudaStream_t stream) {
+  if (n == 0) return 0.0;
+  const unsigned grid = reduce_grid(n);
+  DeviceBuffer<double> partials(grid), result(1);
+  l1_partials_kernel<<<grid, kThreads, 0, stream>>>(a, b, n, partials.data());
+  FLOWFIT_CUDA_CHECK_LAUNCH();
+  sum_partials_kernel<<<1, kThreads, 0, stream>>>(partials.data(), grid, result.data());
+  FLOWFIT_CUDA_CHECK_LAUNCH();
+  return read_scalar(result.data(), stream);
+}
+
+}  // namespace flowfit::cuda

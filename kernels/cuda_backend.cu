@@ -1,0 +1,254 @@
+// The CUDA backend: a CSR matrix resident in device memory (64-bit row offsets, 32-bit column
+// indices, float64 values), per-entry int32 cell ids resident next to it, and the kernels of
+// cell_kernels.cu and quotient_engine.cu. See docs/cuda_backend.md.
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "flowfit/backend.hpp"
+#include "flowfit/error.hpp"
+#include "kernels/cell_kernels.cuh"
+#include "kernels/cuda_check.cuh"
+#include "kernels/device_buffer.cuh"
+#include "kernels/quotient_engine.cuh"
+
+namespace flowfit {
+namespace cuda {
+namespace {
+
+class CudaMatrix final : public ResidentMatrix {
+ public:
+  CudaMatrix(int device, int64_t n_rows, int64_t n_cols, int64_t nnz)
+      : device(device), rows(n_rows), cols(n_cols), entries(nnz) {
+    row_ptr.allocate(static_cast<size_t>(n_rows) + 1);
+    col_idx.allocate(static_cast<size_t>(nnz));
+    values.allocate(static_cast<size_t>(nnz));
+  }
+  int64_t n_rows() const override { return rows; }
+  int64_t n_cols() const override { return cols; }
+  int64_t nnz() const override { return entries; }
+  DeviceCsrPattern pattern() const {
+    return {rows, cols, entries, row_ptr.data(), col_idx.data()};
+  }
+
+  int device;
+  int64_t rows, cols, entries;
+  DeviceBuffer<int64_t> row_ptr;
+  DeviceBuffer<int32_t> col_idx;
+  DeviceBuffer<double> values;
+};
+
+class CudaCells final : public CellAssignment {
+ public:
+  CudaCells(int device, int64_t nnz, CellTable table, DeviceBuffer<int32_t> ids)
+      : device(device), nnz(nnz), cell_of_entry(std::move(ids)) {
+    table_ = std::move(table);
+  }
+  int device;
+  int64_t nnz;
+  DeviceBuffer<int32_t> cell_of_entry;  // 4 bytes per nonzero: the stage's whole workspace
+};
+
+class CudaBackend final : public Backend {
+ public:
+  explicit CudaBackend(int device) : device_(device) {
+    DeviceGuard guard(device_);  // the stream belongs to this device
+    cudaDeviceProp prop{};
+    FLOWFIT_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
+    name_ = "cuda (" + std::string(prop.name) + ", sm_" + std::to_string(prop.major) +
+            std::to_string(prop.minor) + ")";
+    stream_ = std::make_unique<Stream>();
+  }
+
+  BackendKind kind() const override { return BackendKind::cuda; }
+  std::string name() const override { return name_; }
+
+  std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) override {
+    m.validate();
+    DeviceGuard guard(device_);
+    auto d = std::make_unique<CudaMatrix>(device_, m.n_rows, m.n_cols, m.nnz());
+    const cudaStream_t s = stream();
+    d->row_ptr.copy_from_host(m.row_ptr.data(), m.row_ptr.size(), s);
+    d->col_idx.copy_from_host(m.col_idx.data(), m.col_idx.size(), s);
+    d->values.copy_from_host(m.values.data(), m.values.size(), s);
+    return d;
+  }
+
+  CsrMatrix download(const ResidentMatrix& rm) override {
+    const CudaMatrix& d = matrix(rm);
+    DeviceGuard guard(device_);
+    const cudaStream_t s = stream();
+    CsrMatrix m;
+    m.n_rows = d.rows;
+    m.n_cols = d.cols;
+    m.row_ptr.resize(static_cast<size_t>(d.rows) + 1);
+    m.col_idx.resize(static_cast<size_t>(d.entries));
+    m.values.resize(static_cast<size_t>(d.entries));
+    d.row_ptr.copy_to_host(m.row_ptr.data(), m.row_ptr.size(), s);
+    d.col_idx.copy_to_host(m.col_idx.data(), m.col_idx.size(), s);
+    d.values.copy_to_host(m.values.data(), m.values.size(), s);
+    return m;
+  }
+
+  std::unique_ptr<ResidentMatrix> clone(const ResidentMatrix& rm) override {
+    const CudaMatrix& d = matrix(rm);
+    DeviceGuard guard(device_);
+    const cudaStream_t s = stream();
+    auto c = std::make_unique<CudaMatrix>(device_, d.rows, d.cols, d.entries);
+    c->row_ptr.copy_from_device(d.row_ptr.data(), d.row_ptr.size(), s);
+    c->col_idx.copy_from_device(d.col_idx.data(), d.col_idx.size(), s);
+    c->values.copy_from_device(d.values.data(), d.values.size(), s);
+    FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(s));
+    return c;
+  }
+
+  std::unique_ptr<CellAssignment> assign_cells(const ResidentMatrix& rm,
+                                               const CellLayout& layout) override {
+    const CudaMatrix& d = matrix(rm);
+    check_layout(d, layout);
+    DeviceGuard guard(device_);
+    const cudaStream_t s = stream();
+    DeviceBuffer<int32_t> row_cell = to_device(layout.row_cell_of_row, s);
+    DeviceBuffer<int32_t> col_cell = to_device(layout.col_cell_of_col, s);
+    DeviceCellLayout dl;
+    dl.n_row_cells = layout.n_row_cells;
+    dl.n_col_cells = layout.n_col_cells;
+    dl.split_diagonal = layout.split_diagonal;
+    dl.row_cell_of_row = row_cell.data();
+    dl.col_cell_of_col = col_cell.data();
+    DeviceBuffer<int32_t> ids(static_cast<size_t>(d.entries));
+    const std::vector<uint64_t> keys = assign_cells_device(d.pattern(), dl, ids.data(), s);
+
+    const uint64_t n_class = layout.split_diagonal ? 2 : 1;
+    const uint64_t n_col_cells = static_cast<uint64_t>(layout.n_col_cells);
+    CellTable table;
+    table.row_cell.resize(keys.size());
+    table.col_cell.resize(keys.size());
+    table.diagonal.resize(keys.size());
+    for (size_t c = 0; c < keys.size(); ++c) {
+      const uint64_t k = keys[c];
+      table.diagonal[c] = static_cast<uint8_t>(k % n_class);
+      table.col_cell[c] = static_cast<int32_t>((k / n_class) % n_col_cells);
+      table.row_cell[c] = static_cast<int32_t>(k / n_class / n_col_cells);
+    }
+    return std::make_unique<CudaCells>(device_, d.entries, std::move(table), std::move(ids));
+  }
+
+  std::vector<double> reduce_by_cell(const ResidentMatrix& rm,
+                                     const CellAssignment& ca) override {
+    const CudaMatrix& d = matrix(rm);
+    const CudaCells& c = cells(ca, d);
+    DeviceGuard guard(device_);
+    return reduce_by_cell_device(d.values.data(), c.cell_of_entry.data(), d.entries, c.n_cells(),
+                                 stream());
+  }
+
+  void scale_by_cell(ResidentMatrix& rm, const CellAssignment& ca,
+                     std::span<const double> factor_of_cell) override {
+    CudaMatrix& d = matrix(rm);
+    const CudaCells& c = cells(ca, d);
+    if (static_cast<int64_t>(factor_of_cell.size()) != c.n_cells())
+      throw Error("scale_by_cell: one factor per cell expected (got " +
+                  std::to_string(factor_of_cell.size()) + " factors for " +
+                  std::to_string(c.n_cells()) + " cells)");
+    DeviceGuard guard(device_);
+    const cudaStream_t s = stream();
+    DeviceBuffer<double> factor(factor_of_cell.size());
+    factor.copy_from_host(factor_of_cell.data(), factor_of_cell.size(), s);
+    scale_by_cell_device(d.values.data(), c.cell_of_entry.data(), d.entries, factor.data(), s);
+    FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(s));
+  }
+
+  double l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
+    const CudaMatrix& x = matrix(a);
+    const CudaMatrix& y = matrix(b);
+    if (x.entries != y.entries || x.rows != y.rows || x.cols != y.cols)
+      throw Error("l1_distance: matrices differ in pattern");
+    DeviceGuard guard(device_);
+    return l1_distance_device(x.values.data(), y.values.data(), x.entries, stream());
+  }
+
+  std::unique_ptr<QuotientEngine> make_quotient_engine(const QuotientProblem& p) override {
+    DeviceGuard guard(device_);
+    return make_cuda_quotient_engine(p, device_);
+  }
+
+ private:
+  cudaStream_t stream() const { return stream_->get(); }
+
+  const CudaMatrix& matrix(const ResidentMatrix& m) const {
+    auto* d = dynamic_cast<const CudaMatrix*>(&m);
+    if (d == nullptr)
+      throw Error("matrix is not resident on a CUDA device (it belongs to another backend)");
+    if (d->device != device_)
+      throw Error("matrix is resident on CUDA device " + std::to_string(d->device) +
+                  ", not on this backend's device " + std::to_string(device_));
+    return *d;
+  }
+  CudaMatrix& matrix(ResidentMatrix& m) const {
+    return const_cast<CudaMatrix&>(matrix(static_cast<const ResidentMatrix&>(m)));
+  }
+  const CudaCells& cells(const CellAssignment& c, const CudaMatrix& m) const {
+    auto* d = dynamic_cast<const CudaCells*>(&c);
+    if (d == nullptr) throw Error("cell assignment does not belong to a CUDA backend");
+    if (d->device != device_) throw Error("cell assignment is resident on another CUDA device");
+    if (d->nnz != m.entries)
+      throw Error("cell assignment does not match the matrix (it has " + std::to_string(d->nnz) +
+                  " entries, the matrix " + std::to_string(m.entries) + ")");
+    return *d;
+  }
+
+  static void check_layout(const CudaMatrix& m, const CellLayout& layout) {
+    if (static_cast<int64_t>(layout.row_cell_of_row.size()) != m.rows ||
+        static_cast<int64_t>(layout.col_cell_of_col.size()) != m.cols)
+      throw Error("cell layout does not match the matrix shape");
+    if (layout.n_row_cells < 1 || layout.n_col_cells < 1)
+      throw Error("cell layout needs at least one row cell and one column cell");
+    for (int32_t c : layout.row_cell_of_row)
+      if (c < 0 || c >= layout.n_row_cells) throw Error("row cell id out of range in layout");
+    for (int32_t c : layout.col_cell_of_col)
+      if (c < 0 || c >= layout.n_col_cells) throw Error("column cell id out of range in layout");
+  }
+
+  int device_;
+  std::string name_;
+  std::unique_ptr<Stream> stream_;
+};
+
+}  // namespace
+}  // namespace cuda
+
+int cuda_device_count() {
+  int n = 0;
+  const cudaError_t err = cudaGetDeviceCount(&n);
+  if (err != cudaSuccess) {
+    cudaGetLastError();  // no driver or no device: clear the error, report none
+    return 0;
+  }
+  return n;
+}
+
+bool cuda_built() { return true; }
+
+std::unique_ptr<Backend> make_cuda_backend(int device) {
+  int n = 0;
+  const cudaError_t err = cudaGetDeviceCount(&n);
+  if (err != cudaSuccess) {
+    cudaGetLastError();
+    throw BackendUnavailable(std::string("no usable CUDA device: cudaGetDeviceCount failed: ") +
+                             cudaGetErrorName(err) + ": " + cudaGetErrorString(err) +
+                             " (is the NVIDIA driver installed and a GPU visible?)");
+  }
+  if (n == 0) throw BackendUnavailable("no CUDA device found (cudaGetDeviceCount returned 0)");
+  if (device < 0 || device >= n)
+    throw BackendUnavailable("CUDA device " + std::to_string(device) + " requested, but only " +
+                             std::to_string(n) + " device(s) present");
+  return std::make_unique<cuda::CudaBackend>(device);
+}
+
+}  // namespace flowfit
