@@ -1,0 +1,55 @@
+#include "flowfit/io/checksum.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+
+#include "flowfit/io/mapped_file.hpp"
+#include "sha256.hpp"
+
+namespace flowfit::io {
+namespace {
+
+std::string hex(const std::array<uint8_t, 32>& digest) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(64);
+  for (uint8_t b : digest) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string sha256_hex(std::span<const std::byte> data) {
+  detail::Sha256 sha;
+  sha.update(data.data(), data.size());
+  return hex(sha.finish());
+}
+
+std::string sha256_hex(std::string_view data) {
+  return sha256_hex(std::as_bytes(std::span<const char>(data.data(), data.size())));
+}
+
+std::string file_sha256(const std::filesystem::path& path) {
+  const MappedFile file(path);
+  return sha256_hex(file.bytes());
+}
+
+uint32_t crc32(std::span<const std::byte> data, uint32_t crc) {
+  const auto* p = reinterpret_cast<const Bytef*>(data.data());
+  std::size_t left = data.size();
+  uLong c = crc;
+  // zlib takes uInt lengths; feed large buffers in pieces.
+  while (left > 0) {
+    const auto n = static_cast<uInt>(std::min<std::size_t>(left, 1u << 30));
+    c = ::crc32(c, p, n);
+    p += n;
+    left -= n;
+  }
+  return static_cast<uint32_t>(c);
+}
+
+}  // namespace flowfit::io

@@ -1,0 +1,340 @@
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "flowfit/error.hpp"
+#include "flowfit/io/npz.hpp"
+#include "npy.hpp"
+#include "parse_number.hpp"
+#include "triplet_builder.hpp"
+#include "zip_archive.hpp"
+
+namespace flowfit::io {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "flowfit's binary readers assume little-endian");
+
+using detail::NpyHeader;
+using detail::ZipReader;
+
+// One .npy member of the archive, its header parsed and checked against the data size.
+struct NpyMember {
+  ZipReader::Member member;
+  NpyHeader header;
+  std::string field;
+
+  NpyMember(const ZipReader& zip, const std::string& field_name)
+      : member(zip, field_name + ".npy", field_name), field(field_name) {
+    const std::string& file = zip.file();
+    char pre[12] = {};
+    const uint64_t first = std::min<uint64_t>(member.size(), 8);
+    member.read(pre, first);
+    const std::size_t pre_bytes = detail::npy_preamble_bytes(std::string_view(pre, first));
+    std::string bytes(pre, first);
+    if (pre_bytes > 8) {
+      if (member.remaining() < pre_bytes - 8) fail(file, "truncated .npy header");
+      member.read(pre + 8, pre_bytes - 8);
+      bytes.assign(pre, pre_bytes);
+      uint32_t len = static_cast<unsigned char>(pre[8]) |
+                     (static_cast<uint32_t>(static_cast<unsigned char>(pre[9])) << 8);
+      if (pre_bytes == 12) {
+        len |= (static_cast<uint32_t>(static_cast<unsigned char>(pre[10])) << 16) |
+               (static_cast<uint32_t>(static_cast<unsigned char>(pre[11])) << 24);
+      }
+      if (member.remaining() < len) fail(file, "truncated .npy header");
+      bytes.resize(pre_bytes + len);
+      member.read(bytes.data() + pre_bytes, len);
+    }
+    std::string why = detail::parse_npy_header(bytes, header);
+    if (!why.empty()) fail(file, why);
+    if (header.big_endian && header.itemsize > 1) {
+      fail(file, "big-endian arrays ('" + header.descr + "') are not supported");
+    }
+    const uint64_t expected =
+        static_cast<uint64_t>(header.count()) * static_cast<uint64_t>(header.itemsize);
+    if (member.remaining() != expected) {
+      fail(file, "array data has " + std::to_string(member.remaining()) + " bytes, the header (" +
+                     header.descr + ", " + std::to_string(header.count()) + " elements) needs " +
+                     std::to_string(expected));
+    }
+  }
+
+  [[noreturn]] void fail(const std::string& file, const std::string& why) const {
+    throw InputError(file, 0, field, why);
+  }
+
+  void expect_1d(const std::string& file) const {
+    if (header.shape.size() != 1) {
+      fail(file, "expected a 1-d array, found " + std::to_string(header.shape.size()) + " dims");
+    }
+  }
+
+  // Reads the data in chunks and hands each element, converted, to `sink(index, value)`.
+  template <class Sink>
+  void for_each_integer(const std::string& file, Sink&& sink) {
+    if (header.kind != 'i' && header.kind != 'u' && header.kind != 'b') {
+      fail(file, "expected an integer array, found dtype '" + header.descr + "'");
+    }
+    const int size = header.itemsize;
+    if (size != 1 && size != 2 && size != 4 && size != 8)
+      fail(file, "unsupported dtype '" + header.descr + "'");
+    const bool is_signed = header.kind == 'i';
+    std::vector<unsigned char> chunk(std::size_t{1} << 20);
+    int64_t index = 0;
+    while (member.remaining() > 0) {
+      const uint64_t n = std::min<uint64_t>(member.remaining(), chunk.size());
+      member.read(chunk.data(), n);
+      for (uint64_t off = 0; off < n; off += static_cast<uint64_t>(size), ++index) {
+        const unsigned char* p = chunk.data() + off;
+        int64_t v = 0;
+        if (size == 1) {
+          v = is_signed ? int64_t{static_cast<int8_t>(p[0])} : int64_t{p[0]};
+        } else if (size == 2) {
+          uint16_t u;
+          std::memcpy(&u, p, 2);
+          v = is_signed ? int64_t{static_cast<int16_t>(u)} : int64_t{u};
+        } else if (size == 4) {
+          uint32_t u;
+          std::memcpy(&u, p, 4);
+          v = is_signed ? int64_t{static_cast<int32_t>(u)} : int64_t{u};
+        } else {
+          uint64_t u;
+          std::memcpy(&u, p, 8);
+          if (!is_signed && u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+            fail(file,
+                 "element " + std::to_string(index) + " = " + std::to_string(u) + " is too large");
+          }
+          v = static_cast<int64_t>(u);
+        }
+        sink(index, v);
+      }
+    }
+    member.finish();
+  }
+
+  std::vector<double> reals(const std::string& file) {
+    expect_1d(file);
+    std::vector<double> out(static_cast<std::size_t>(header.count()));
+    if (header.kind == 'f' && header.itemsize == 8) {
+      member.read(out.data(), out.size() * sizeof(double));
+      member.finish();
+      return out;
+    }
+    if (header.kind == 'f' && header.itemsize == 4) {
+      std::vector<float> tmp(out.size());
+      member.read(tmp.data(), tmp.size() * sizeof(float));
+      member.finish();
+      std::copy(tmp.begin(), tmp.end(), out.begin());
+      return out;
+    }
+    if (header.kind == 'c') fail(file, "complex data ('" + header.descr + "') is not supported");
+    if (header.kind == 'f') fail(file, "unsupported float dtype '" + header.descr + "'");
+    for_each_integer(file, [&](int64_t i, int64_t v) {
+      out[static_cast<std::size_t>(i)] = static_cast<double>(v);
+    });
+    return out;
+  }
+
+  // Integers checked to lie in [lo, hi].
+  template <class T>
+  std::vector<T> integers(const std::string& file, int64_t lo, int64_t hi,
+                          const std::string& range_text) {
+    expect_1d(file);
+    std::vector<T> out(static_cast<std::size_t>(header.count()));
+    for_each_integer(file, [&](int64_t i, int64_t v) {
+      if (v < lo || v > hi) {
+        fail(file, field + "[" + std::to_string(i) + "] = " + std::to_string(v) +
+                       " is out of range " + range_text);
+      }
+      out[static_cast<std::size_t>(i)] = static_cast<T>(v);
+    });
+    return out;
+  }
+};
+
+std::string read_format(const ZipReader& zip) {
+  NpyMember m(zip, "format");
+  if (!m.header.shape.empty()) m.fail(zip.file(), "expected a 0-d bytes array");
+  std::string raw(static_cast<std::size_t>(m.header.itemsize), '\0');
+  m.member.read(raw.data(), raw.size());
+  m.member.finish();
+  std::string text;
+  if (m.header.kind == 'S') {
+    text = raw;
+  } else if (m.header.kind == 'U') {  // UCS-4: keep the ASCII code points
+    for (std::size_t i = 0; i + 3 < raw.size(); i += 4) {
+      if (raw[i + 1] != 0 || raw[i + 2] != 0 || raw[i + 3] != 0)
+        m.fail(zip.file(), "format is not ASCII");
+      text += raw[i];
+    }
+  } else {
+    m.fail(zip.file(), "expected a bytes array, found dtype '" + m.header.descr + "'");
+  }
+  text.erase(std::find(text.begin(), text.end(), '\0'), text.end());
+  return text;
+}
+
+// Rejects values that the options do not allow; `where(k)` describes entry k for the message.
+template <class Where>
+void check_values(const std::string& file, const std::vector<double>& data,
+                  const MatrixReadOptions& options, Where&& where) {
+  const NumberRule rule = options.allow_negative ? NumberRule::finite : NumberRule::non_negative;
+  for (std::size_t k = 0; k < data.size(); ++k) {
+    std::string why = detail::check_real(data[k], rule);
+    if (!why.empty()) {
+      throw InputError(file, 0, "data",
+                       "data[" + std::to_string(k) + "] = " + std::to_string(data[k]) + " " +
+                           where(k) + ": " + why);
+    }
+  }
+}
+
+// csr (major = rows) or csc (major = columns).
+CsrMatrix read_compressed(const ZipReader& zip, bool by_rows, int64_t n_rows, int64_t n_cols,
+                          const MatrixReadOptions& options) {
+  const std::string& file = zip.file();
+  const int64_t n_major = by_rows ? n_rows : n_cols;
+  const int64_t n_minor = by_rows ? n_cols : n_rows;
+  std::vector<double> data = NpyMember(zip, "data").reals(file);
+  const auto nnz = static_cast<int64_t>(data.size());
+  std::vector<int64_t> indptr =
+      NpyMember(zip, "indptr")
+          .integers<int64_t>(file, 0, nnz, "[0, nnz = " + std::to_string(nnz) + "]");
+  std::vector<int32_t> indices =
+      NpyMember(zip, "indices")
+          .integers<int32_t>(file, 0, n_minor - 1,
+                             "[0, " + std::to_string(n_minor - 1) + "] (shape " +
+                                 std::to_string(n_rows) + " x " + std::to_string(n_cols) + ")");
+  if (static_cast<int64_t>(indptr.size()) != n_major + 1) {
+    throw InputError(file, 0, "indptr",
+                     "has " + std::to_string(indptr.size()) + " elements, expected " +
+                         std::to_string(n_major + 1) + " (shape " + std::to_string(n_rows) + " x " +
+                         std::to_string(n_cols) + ")");
+  }
+  if (static_cast<int64_t>(indices.size()) != nnz) {
+    throw InputError(
+        file, 0, "indices",
+        "has " + std::to_string(indices.size()) + " elements but data has " + std::to_string(nnz));
+  }
+  if (indptr.front() != 0 || indptr.back() != nnz) {
+    throw InputError(file, 0, "indptr",
+                     "must start at 0 and end at nnz = " + std::to_string(nnz) + " (found " +
+                         std::to_string(indptr.front()) + " ... " + std::to_string(indptr.back()) +
+                         ")");
+  }
+  for (std::size_t i = 0; i + 1 < indptr.size(); ++i) {
+    if (indptr[i + 1] < indptr[i]) {
+      throw InputError(file, 0, "indptr",
+                       "decreases at position " + std::to_string(i + 1) + " (" +
+                           std::to_string(indptr[i]) + " then " + std::to_string(indptr[i + 1]) +
+                           ")");
+    }
+  }
+  auto major_of = [&](std::size_t k) {
+    return static_cast<int64_t>(
+               std::upper_bound(indptr.begin(), indptr.end(), static_cast<int64_t>(k)) -
+               indptr.begin()) -
+           1;
+  };
+  check_values(file, data, options, [&](std::size_t k) {
+    const int64_t major = major_of(k);
+    const int64_t row = by_rows ? major : indices[k];
+    const int64_t col = by_rows ? indices[k] : major;
+    return "(row " + std::to_string(row) + ", col " + std::to_string(col) + ", 0-based)";
+  });
+
+  bool canonical = by_rows;
+  for (int64_t r = 0; canonical && r < n_major; ++r) {
+    for (auto k = indptr[static_cast<std::size_t>(r)] + 1;
+         k < indptr[static_cast<std::size_t>(r) + 1]; ++k) {
+      if (indices[static_cast<std::size_t>(k)] <= indices[static_cast<std::size_t>(k) - 1]) {
+        canonical = false;
+        break;
+      }
+    }
+  }
+  if (canonical) {  // sorted and unique already: use the arrays as they are
+    CsrMatrix m;
+    m.n_rows = n_rows;
+    m.n_cols = n_cols;
+    m.row_ptr = std::move(indptr);
+    m.col_idx = std::move(indices);
+    m.values = std::move(data);
+    return m;
+  }
+  detail::TripletBuilder builder(file, n_rows, n_cols, "position", "indices");
+  builder.reserve(static_cast<std::size_t>(nnz));
+  for (int64_t j = 0; j < n_major; ++j) {
+    for (auto k = indptr[static_cast<std::size_t>(j)]; k < indptr[static_cast<std::size_t>(j) + 1];
+         ++k) {
+      const auto kk = static_cast<std::size_t>(k);
+      if (by_rows) {
+        builder.add(j, indices[kk], data[kk], k);
+      } else {
+        builder.add(indices[kk], static_cast<int32_t>(j), data[kk], k);
+      }
+    }
+  }
+  return builder.build(options.duplicates);
+}
+
+CsrMatrix read_coo(const ZipReader& zip, int64_t n_rows, int64_t n_cols,
+                   const MatrixReadOptions& options) {
+  const std::string& file = zip.file();
+  std::vector<double> data = NpyMember(zip, "data").reals(file);
+  std::vector<int64_t> rows =
+      NpyMember(zip, "row")
+          .integers<int64_t>(file, 0, n_rows - 1, "[0, " + std::to_string(n_rows - 1) + "]");
+  std::vector<int32_t> cols =
+      NpyMember(zip, "col")
+          .integers<int32_t>(file, 0, n_cols - 1, "[0, " + std::to_string(n_cols - 1) + "]");
+  if (rows.size() != data.size() || cols.size() != data.size()) {
+    throw InputError(file, 0, rows.size() != data.size() ? "row" : "col",
+                     "row, col and data lengths differ (" + std::to_string(rows.size()) + ", " +
+                         std::to_string(cols.size()) + ", " + std::to_string(data.size()) + ")");
+  }
+  check_values(file, data, options, [&](std::size_t k) {
+    return "(row " + std::to_string(rows[k]) + ", col " + std::to_string(cols[k]) + ", 0-based)";
+  });
+  detail::TripletBuilder builder(file, n_rows, n_cols, "position", "row");
+  builder.reserve(data.size());
+  for (std::size_t k = 0; k < data.size(); ++k) {
+    builder.add(rows[k], cols[k], data[k], static_cast<int64_t>(k));
+  }
+  return builder.build(options.duplicates);
+}
+
+}  // namespace
+
+CsrMatrix read_npz(const std::filesystem::path& path, const MatrixReadOptions& options) {
+  const std::string file = path.string();
+  {
+    // A missing file would otherwise be reported by libzip as a generic open error.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      throw InputError(file, 0, "", "cannot open: no such file");
+    }
+  }
+  ZipReader zip(file);
+  const std::string format = read_format(zip);
+  if (format != "csr" && format != "csc" && format != "coo") {
+    throw InputError(file, 0, "format",
+                     "unsupported sparse format '" + format + "' (csr, csc or coo)");
+  }
+  std::vector<int64_t> shape =
+      NpyMember(zip, "shape")
+          .integers<int64_t>(file, 0, std::numeric_limits<int32_t>::max(), "[0, 2^31-1]");
+  if (shape.size() != 2) {
+    throw InputError(file, 0, "shape",
+                     "expected 2 elements, found " + std::to_string(shape.size()));
+  }
+  if (format == "coo") return read_coo(zip, shape[0], shape[1], options);
+  return read_compressed(zip, format == "csr", shape[0], shape[1], options);
+}
+
+}  // namespace flowfit::io
