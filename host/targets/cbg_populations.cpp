@@ -16,14 +16,16 @@ std::array<double, kNumObservations * kNumPopulationYears> nnls_design_matrix() 
     const int year = kFirstAcs5Year + a;
     const int first = std::max(kFirstPopulationYear, year - 4);
     const double weight = 1.0 / static_cast<double>(year - first + 1);
-    for (int y = first; y <= year; ++y) b[(1 + a) * kNumPopulationYears + (y - kFirstPopulationYear)] = weight;
+    for (int y = first; y <= year; ++y)
+      b[(1 + a) * kNumPopulationYears + (y - kFirstPopulationYear)] = weight;
   }
   return b;
 }
 
 std::vector<std::string> nnls_observation_names() {
   std::vector<std::string> names{"census2010"};
-  for (int a = 0; a < kNumAcs5Years; ++a) names.push_back("acs5_" + std::to_string(kFirstAcs5Year + a));
+  for (int a = 0; a < kNumAcs5Years; ++a)
+    names.push_back("acs5_" + std::to_string(kFirstAcs5Year + a));
   return names;
 }
 
@@ -80,9 +82,8 @@ YearlyPopulations resolve_yearly_populations(const CbgPopulationInputs& inputs,
     std::array<double, kNumObservations> y;
     y[0] = inputs.census2010[i];
     for (int a = 0; a < kNumAcs5Years; ++a) y[1 + a] = inputs.acs5[i * kNumAcs5Years + a];
-    const NnlsOutcome o =
-        solver.solve(y, std::span<double>(out.values.data() + i * kNumPopulationYears,
-                                          kNumPopulationYears));
+    const NnlsOutcome o = solver.solve(
+        y, std::span<double>(out.values.data() + i * kNumPopulationYears, kNumPopulationYears));
     n_unconstrained += o.unconstrained;
     n_with_zero += o.n_zero > 0;
     n_not_converged += !o.converged;

@@ -18,13 +18,14 @@ namespace {
 
 void check_year(int year) {
   if (year < kFirstCensusTableYear || year > kLastCensusTableYear)
-    throw ConfigError("year", "census tables cover matrix years " +
-                                  std::to_string(kFirstCensusTableYear) + ".." +
-                                  std::to_string(kLastCensusTableYear) + ", not " +
-                                  std::to_string(year));
+    throw ConfigError(
+        "year", "census tables cover matrix years " + std::to_string(kFirstCensusTableYear) + ".." +
+                    std::to_string(kLastCensusTableYear) + ", not " + std::to_string(year));
 }
 
-std::string y(const char* prefix, int year) { return prefix + std::to_string(year); }
+std::string y(const char* prefix, int year) {
+  return prefix + std::to_string(year);
+}
 
 struct AcsTotals {
   double same_house, same_state, abroad_total;
@@ -39,8 +40,8 @@ StateCensusTables load_state_census_tables(const fs::path& pep_state_csv,
   check_year(year);
   StateCensusTables out;
   out.year = year;
-  out.source = pep_state_csv.string() + " + " + acs_totals_csv.string() + " + " +
-               acs_flows_csv.string();
+  out.source =
+      pep_state_csv.string() + " + " + acs_totals_csv.string() + " + " + acs_flows_csv.string();
 
   // ACS totals of year t, keyed by state.
   const CsvTable acs = CsvTable::read(acs_totals_csv);
@@ -79,8 +80,9 @@ StateCensusTables load_state_census_tables(const fs::path& pep_state_csv,
     s.intl_mig_net = pep.number(r, p_intl);
     auto it = totals.find(s.fips);
     if (it == totals.end())
-      pep.fail(r, p_fips, "state " + s.fips + " has no row for year " + std::to_string(year) +
-                              " in " + acs.file());
+      pep.fail(
+          r, p_fips,
+          "state " + s.fips + " has no row for year " + std::to_string(year) + " in " + acs.file());
     s.same_house = it->second.same_house;
     s.same_state = it->second.same_state;
     s.immigrants = it->second.abroad_total;
@@ -109,10 +111,13 @@ StateCensusTables load_state_census_tables(const fs::path& pep_state_csv,
     f.dest_fips = detail::fips(flows, r, f_dest, 2);
     f.estimate = flows.number(r, f_est, NumberRule::non_negative);
     if (f.orig_fips == f.dest_fips)
-      flows.fail(r, f_dest, "diagonal pair " + f.orig_fips + "->" + f.dest_fips +
-                                " (the diagonal comes from same_house + same_state)");
-    if (!known(f.orig_fips)) flows.fail(r, f_orig, "state " + f.orig_fips + " is not in " + pep.file());
-    if (!known(f.dest_fips)) flows.fail(r, f_dest, "state " + f.dest_fips + " is not in " + pep.file());
+      flows.fail(r, f_dest,
+                 "diagonal pair " + f.orig_fips + "->" + f.dest_fips +
+                     " (the diagonal comes from same_house + same_state)");
+    if (!known(f.orig_fips))
+      flows.fail(r, f_orig, "state " + f.orig_fips + " is not in " + pep.file());
+    if (!known(f.dest_fips))
+      flows.fail(r, f_dest, "state " + f.dest_fips + " is not in " + pep.file());
     out.flows.push_back(std::move(f));
   }
   if (out.flows.empty())

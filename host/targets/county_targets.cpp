@@ -19,9 +19,8 @@ CountyTargets build_county_targets(const CountyCensusTable& table) {
   const std::string source = table.source.empty() ? "<county table>" : table.source;
   std::vector<size_t> order(table.counties.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return table.counties[a].fips < table.counties[b].fips;
-  });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return table.counties[a].fips < table.counties[b].fips; });
 
   CountyTargets t;
   t.year = table.year;

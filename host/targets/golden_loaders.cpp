@@ -130,8 +130,7 @@ CbgPopulationInputs load_cbg_population_inputs(const fs::path& census2010_csv,
   for (int64_t r = 0; r < acs.n_rows(); ++r) {
     const std::string geoid = detail::fips(acs, r, a_geoid, 12);
     auto it = index.find(geoid);
-    if (it == index.end())
-      acs.fail(r, a_geoid, "CBG " + geoid + " is not in " + census.file());
+    if (it == index.end()) acs.fail(r, a_geoid, "CBG " + geoid + " is not in " + census.file());
     seen[it->second] = true;
     for (int a = 0; a < kNumAcs5Years; ++a)
       out.acs5[it->second * kNumAcs5Years + a] = acs.number(r, a_year[a], NumberRule::non_negative);

@@ -91,8 +91,8 @@ inline void two_prod(double a, double b, double& p, double& e) {
 
 NnlsSolver::NnlsSolver(int m, int n, std::span<const double> a) : m_(m), n_(n) {
   if (n < 1 || m < n || m > kNnlsMaxDim)
-    throw ConfigError("nnls", "need 1 <= n <= m <= " + std::to_string(kNnlsMaxDim) + ", got m=" +
-                                  std::to_string(m) + " n=" + std::to_string(n));
+    throw ConfigError("nnls", "need 1 <= n <= m <= " + std::to_string(kNnlsMaxDim) +
+                                  ", got m=" + std::to_string(m) + " n=" + std::to_string(n));
   if (static_cast<int64_t>(a.size()) != int64_t{m} * n)
     throw ConfigError("nnls", "design matrix has " + std::to_string(a.size()) +
                                   " entries, expected m*n = " + std::to_string(m * n));

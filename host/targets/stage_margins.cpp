@@ -18,8 +18,8 @@ void warn_ignored(StageMargins& out, int64_t n_ignored, int64_t n_rows, const st
                   const std::string& source) {
   if (n_ignored == 0) return;
   out.warnings.push_back({WarningKind::ignored_census_rows, "", static_cast<double>(n_ignored),
-                          std::to_string(n_ignored) + " of " + std::to_string(n_rows) + " " +
-                              what + " in " + source + " are not in the geography and are ignored"});
+                          std::to_string(n_ignored) + " of " + std::to_string(n_rows) + " " + what +
+                              " in " + source + " are not in the geography and are ignored"});
 }
 
 // Target-defect warnings whose group (a label, or "p->q") lies entirely in `groups`.
@@ -43,9 +43,9 @@ std::vector<int32_t> state_rows(const StateTargets& targets, const Grouping& sta
   for (int32_t g = 0; g < states.n_groups(); ++g) {
     auto k = targets.find(states.label(g));
     if (!k)
-      throw InputError(targets.source, 0, "state_fips",
-                       "no census components for state " + states.label(g) +
-                           ", which is in the geography");
+      throw InputError(
+          targets.source, 0, "state_fips",
+          "no census components for state " + states.label(g) + ", which is in the geography");
     rows[g] = *k;
   }
   return rows;
@@ -148,9 +148,9 @@ StageMargins county_margins(const CountyTargets& targets, const Geography& geo) 
   for (int32_t g = 0; g < n; ++g) {
     auto k = targets.find(counties.label(g));
     if (!k)
-      throw InputError(targets.source, 0, "county_fips",
-                       "no census components for county " + counties.label(g) +
-                           ", which is in the geography");
+      throw InputError(
+          targets.source, 0, "county_fips",
+          "no census components for county " + counties.label(g) + ", which is in the geography");
     rows[g] = targets.row_targets[*k];
     cols[g] = targets.col_targets[*k];
     row_total += rows[g];
@@ -166,7 +166,8 @@ StageMargins county_margins(const CountyTargets& targets, const Geography& geo) 
                                 "; the IPF cannot meet both"});
   warn_ignored(out, targets.size() - n, targets.size(), "county rows", targets.source);
   out.margins.push_back(col_margin("county columns", geo.size(), counties, std::move(cols)));
-  out.margins.push_back(row_margin("county rows", std::move(counties), geo.size(), std::move(rows)));
+  out.margins.push_back(
+      row_margin("county rows", std::move(counties), geo.size(), std::move(rows)));
   return out;
 }
 

@@ -30,9 +30,8 @@ StateTargets build_state_targets(const StateCensusTables& tables) {
   const std::string source = tables.source.empty() ? "<state tables>" : tables.source;
   std::vector<size_t> order(tables.states.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return tables.states[a].fips < tables.states[b].fips;
-  });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return tables.states[a].fips < tables.states[b].fips; });
 
   StateTargets t;
   t.year = tables.year;
@@ -62,18 +61,22 @@ StateTargets build_state_targets(const StateCensusTables& tables) {
     const std::string pair = f.orig_fips + "->" + f.dest_fips;
     if (f.orig_fips == f.dest_fips)
       throw InputError(source, 0, "dest_state_fips",
-                       "flow " + pair + " is diagonal; the diagonal is built from same_house + "
-                       "same_state");
+                       "flow " + pair +
+                           " is diagonal; the diagonal is built from same_house + "
+                           "same_state");
     auto p = t.find(f.orig_fips);
-    if (!p) throw InputError(source, 0, "orig_state_fips",
-                             "flow " + pair + ": state " + f.orig_fips + " has no components");
+    if (!p)
+      throw InputError(source, 0, "orig_state_fips",
+                       "flow " + pair + ": state " + f.orig_fips + " has no components");
     auto q = t.find(f.dest_fips);
-    if (!q) throw InputError(source, 0, "dest_state_fips",
-                             "flow " + pair + ": state " + f.dest_fips + " has no components");
+    if (!q)
+      throw InputError(source, 0, "dest_state_fips",
+                       "flow " + pair + ": state " + f.dest_fips + " has no components");
     if (!std::isfinite(f.estimate))
       throw InputError(source, 0, "estimate", "flow " + pair + ": value is not finite");
     double& slot = t.flows[int64_t{*p} * n + *q];
-    if (!std::isnan(slot)) throw InputError(source, 0, "estimate", "flow " + pair + " occurs twice");
+    if (!std::isnan(slot))
+      throw InputError(source, 0, "estimate", "flow " + pair + " occurs twice");
     slot = f.estimate;
   }
 

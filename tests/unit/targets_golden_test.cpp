@@ -139,8 +139,10 @@ TEST(TargetsGolden, Stage1RowTargetsFromNnls) {
 }
 
 TEST(TargetsFormulas, OrderOfOperationsAndNegativeComponents) {
-  ft::StateComponents s{"06", 100, 20, 150, 5, 3, 9, 4, };
-  EXPECT_EQ(ft::emigrants(s), -5);                  // quirk 7: may be negative
+  ft::StateComponents s{
+      "06", 100, 20, 150, 5, 3, 9, 4,
+  };
+  EXPECT_EQ(ft::emigrants(s), -5);  // quirk 7: may be negative
   EXPECT_EQ(ft::nonmovers_target(s), 100 + (3 - 5));
   EXPECT_EQ(ft::movers_target(s), 150 - 4 - 5 - 100);
   EXPECT_EQ(ft::state_flow_diagonal_target(s), 120 + (3 - 5));
@@ -157,7 +159,7 @@ TEST(TargetsFormulas, OrderOfOperationsAndNegativeComponents) {
   tables.flows = {{"06", "36", 7}};
   const ft::StateTargets t = ft::build_state_targets(tables);
   ASSERT_EQ(t.fips, (std::vector<std::string>{"06", "36"}));  // sorted
-  EXPECT_EQ(t.movers[1], 12 - 2 - 5 - 10);                   // -5: reported, not hidden
+  EXPECT_EQ(t.movers[1], 12 - 2 - 5 - 10);                    // -5: reported, not hidden
   EXPECT_EQ(count_kind(t.warnings, ft::WarningKind::nonpositive_movers), 1);
   EXPECT_EQ(count_kind(t.warnings, ft::WarningKind::negative_emigrants), 2);
   EXPECT_EQ(t.flow(0, 1), 7);

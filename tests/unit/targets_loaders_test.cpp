@@ -17,7 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path census_dir() { return fs::path(FLOWFIT_SOURCE_DIR) / "data" / "census"; }
+fs::path census_dir() {
+  return fs::path(FLOWFIT_SOURCE_DIR) / "data" / "census";
+}
 fs::path golden_case(const std::string& name) {
   return fs::path(FLOWFIT_TEST_DATA_DIR) / "golden" / name;
 }
@@ -46,7 +48,8 @@ class ScratchTables {
   fs::path path(const std::string& f) const { return dir_ / f; }
 
   // Replaces 1-based line `line` of file f by the result of `edit`.
-  void edit_line(const std::string& f, int line, const std::function<std::string(std::string)>& edit) {
+  void edit_line(const std::string& f, int line,
+                 const std::function<std::string(std::string)>& edit) {
     std::ifstream in(path(f));
     std::stringstream out;
     std::string s;
@@ -172,8 +175,8 @@ TEST(TargetsLoaders, MalformedNumberNamesFileLineAndField) {
   const std::string f = "pep_state_2010_2019.csv";
   // Line 4 = third data row; births_2018 is column 3 + 5 * 8 + 1 (0-based 44).
   const auto header = flowfit::io::CsvTable::read(s.path(f)).header();
-  const int col = static_cast<int>(std::find(header.begin(), header.end(), "births_2018") -
-                                   header.begin());
+  const int col =
+      static_cast<int>(std::find(header.begin(), header.end(), "births_2018") - header.begin());
   s.edit_line(f, 4, [&](std::string l) { return set_field(l, col, "12x4"); });
   try {
     ft::load_state_census_tables_from_dir(s.dir(), 2018);
@@ -201,22 +204,25 @@ TEST(TargetsLoaders, MalformedTables) {
   };
   {  // FIPS code that lost its zero padding
     ScratchTables s;
-    s.edit_line("pep_county_2010_2019.csv", 3, [](std::string l) { return set_field(l, 0, "1003"); });
+    s.edit_line("pep_county_2010_2019.csv", 3,
+                [](std::string l) { return set_field(l, 0, "1003"); });
     expect_error([&] { ft::load_county_census_table_from_dir(s.dir(), 2018); },
                  "pep_county_2010_2019.csv", 3, "county_fips");
   }
   {  // negative count
     ScratchTables s;
     const auto header = flowfit::io::CsvTable::read(s.path("pep_county_2010_2019.csv")).header();
-    const int col = static_cast<int>(std::find(header.begin(), header.end(), "deaths_2016") -
-                                     header.begin());
-    s.edit_line("pep_county_2010_2019.csv", 10, [&](std::string l) { return set_field(l, col, "-3"); });
+    const int col =
+        static_cast<int>(std::find(header.begin(), header.end(), "deaths_2016") - header.begin());
+    s.edit_line("pep_county_2010_2019.csv", 10,
+                [&](std::string l) { return set_field(l, col, "-3"); });
     expect_error([&] { ft::load_county_census_table_from_dir(s.dir(), 2016); },
                  "pep_county_2010_2019.csv", 10, "deaths_2016");
   }
   {  // duplicate county
     ScratchTables s;
-    s.edit_line("pep_county_2010_2019.csv", 3, [](std::string l) { return set_field(l, 0, "01001"); });
+    s.edit_line("pep_county_2010_2019.csv", 3,
+                [](std::string l) { return set_field(l, 0, "01001"); });
     try {
       ft::load_county_census_table_from_dir(s.dir(), 2018);
       ADD_FAILURE() << "expected InputError";
@@ -227,13 +233,15 @@ TEST(TargetsLoaders, MalformedTables) {
   }
   {  // a diagonal pair in the ACS flows (line 2 is 2011 01->02)
     ScratchTables s;
-    s.edit_line("acs1_state_flows_2011_2019.csv", 2, [](std::string l) { return set_field(l, 2, "01"); });
+    s.edit_line("acs1_state_flows_2011_2019.csv", 2,
+                [](std::string l) { return set_field(l, 2, "01"); });
     expect_error([&] { ft::load_state_census_tables_from_dir(s.dir(), 2011); },
                  "acs1_state_flows_2011_2019.csv", 2, "dest_state_fips");
   }
   {  // a state without ACS totals for the year (line 2 is 2011 Alabama)
     ScratchTables s;
-    s.edit_line("acs1_state_totals_2011_2019.csv", 2, [](std::string l) { return set_field(l, 0, "2010"); });
+    s.edit_line("acs1_state_totals_2011_2019.csv", 2,
+                [](std::string l) { return set_field(l, 0, "2010"); });
     expect_error([&] { ft::load_state_census_tables_from_dir(s.dir(), 2011); },
                  "pep_state_2010_2019.csv", 2, "state_fips");
   }
@@ -247,9 +255,9 @@ TEST(TargetsLoaders, MalformedTables) {
 }
 
 TEST(TargetsLoaders, GoldenTablesAndErrors) {
-  const ft::StateCensusTables st = ft::load_golden_state_tables(
-      golden_case("case01") / "state_components.csv", golden_case("case01") / "state_flows.csv",
-      2015);
+  const ft::StateCensusTables st =
+      ft::load_golden_state_tables(golden_case("case01") / "state_components.csv",
+                                   golden_case("case01") / "state_flows.csv", 2015);
   ASSERT_EQ(st.states.size(), 2u);
   EXPECT_EQ(st.states[0].same_state, 266 - 246);  // diagonal acs_raw - same_house
   EXPECT_EQ(st.flows.size(), 2u);
@@ -269,8 +277,9 @@ TEST(TargetsLoaders, GoldenTablesAndErrors) {
     EXPECT_EQ(e.line(), 3);
     EXPECT_EQ(e.field(), "cbg_geoid");
   }
-  std::ofstream(dir / "county.csv") << "county_fips,pop_t_minus_1,pop_t,births,deaths,intl_mig_net\n"
-                                       "06001,120,127,3,2,1\n06003,130,,2,1,0\n";
+  std::ofstream(dir / "county.csv")
+      << "county_fips,pop_t_minus_1,pop_t,births,deaths,intl_mig_net\n"
+         "06001,120,127,3,2,1\n06003,130,,2,1,0\n";
   try {
     ft::load_golden_county_table(dir / "county.csv", 2015);
     ADD_FAILURE() << "expected InputError";

@@ -112,8 +112,8 @@ TEST(NnlsGolden, ReproducesResolvedPopulationsAndKkt) {
       for (int yr = 2009; yr <= 2019; ++yr) {
         const double w = want.number(i, want.column("x" + std::to_string(yr)));
         const double got = x.at(i, yr);
-        EXPECT_TRUE(close(got, w)) << c << " CBG " << x.geoids[i] << " x" << yr << ": got "
-                                   << got << " want " << w;
+        EXPECT_TRUE(close(got, w))
+            << c << " CBG " << x.geoids[i] << " x" << yr << ": got " << got << " want " << w;
         if (w == 0.0) {
           EXPECT_EQ(got, 0.0) << c << " " << x.geoids[i] << " x" << yr;
         } else {
@@ -133,7 +133,7 @@ TEST(NnlsGolden, ReproducesResolvedPopulationsAndKkt) {
 TEST(NnlsGolden, Case01KnownZeros) {
   const ft::YearlyPopulations x = ft::resolve_yearly_populations(load_inputs("case01"));
   for (int yr = 2009; yr <= 2019; ++yr) EXPECT_EQ(x.at(8, yr), 0.0);  // CBG 8 is empty
-  EXPECT_NEAR(x.at(4, 2009), 0.0, 1e-12);                              // 20 + 4 * (2009 - 2014)
+  EXPECT_NEAR(x.at(4, 2009), 0.0, 1e-12);                             // 20 + 4 * (2009 - 2014)
   EXPECT_NEAR(x.at(4, 2014), 20.0, 1e-12);
   EXPECT_THROW(x.at(0, 2008), flowfit::ConfigError);
   EXPECT_THROW(x.at(0, 2020), flowfit::ConfigError);
@@ -200,8 +200,8 @@ TEST(NnlsSolver, AgreesWithExhaustiveActiveSetOracle) {
       ++found;
       for (int j = 0; j < n; ++j) {
         const double want = static_cast<double>(z[j]);
-        EXPECT_TRUE(close(x[j], want)) << "trial " << trial << " x[" << j << "] " << x[j]
-                                       << " vs oracle " << want;
+        EXPECT_TRUE(close(x[j], want))
+            << "trial " << trial << " x[" << j << "] " << x[j] << " vs oracle " << want;
       }
     }
     // Degenerate data (a free variable exactly at 0) can satisfy the tolerant oracle with two
@@ -256,7 +256,7 @@ ft::CbgPopulationInputs realistic_inputs(int64_t n) {
     std::snprintf(id, sizeof id, "%012lld", static_cast<long long>(10000000000LL + i));
     in.geoids[i] = id;
     const double kind = unif(rng);
-    const double base = kind < 0.004 ? 0.0
+    const double base = kind < 0.004  ? 0.0
                         : kind < 0.02 ? 20.0 * unif(rng)
                                       : std::exp(7.1 + 0.6 * normal(rng));
     const double growth = 0.005 + 0.02 * normal(rng);
@@ -293,7 +293,8 @@ TEST(NnlsBatch, NationalScaleTimingAndThreadInvariance) {
   omp_set_num_threads(1);
   const auto t0 = std::chrono::steady_clock::now();
   const ft::YearlyPopulations single = ft::resolve_yearly_populations(in);
-  const double serial = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double serial =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   omp_set_num_threads(threads);
 
   std::cout << "NNLS " << n << " CBGs: " << best << " s with " << threads << " thread(s), "
@@ -302,9 +303,9 @@ TEST(NnlsBatch, NationalScaleTimingAndThreadInvariance) {
             << " outer iterations\n";
   RecordProperty("nnls_seconds", std::to_string(best));
   ASSERT_EQ(multi.values.size(), single.values.size());
-  EXPECT_EQ(std::memcmp(multi.values.data(), single.values.data(),
-                        multi.values.size() * sizeof(double)),
-            0)
+  EXPECT_EQ(
+      std::memcmp(multi.values.data(), single.values.data(), multi.values.size() * sizeof(double)),
+      0)
       << "results depend on the thread count";
   EXPECT_EQ(stats.n_not_converged, 0);
   EXPECT_GT(stats.n_constrained, 0);

@@ -8,14 +8,14 @@ namespace flowfit::targets {
 
 // One state, year t.
 struct StateComponents {
-  std::string fips;          // 2 characters
-  double same_house = 0.0;   // ACS 1-yr: same house 1 year ago
-  double same_state = 0.0;   // ACS 1-yr: different house, same state 1 year ago
-  double pop_t = 0.0;        // PEP POPESTIMATE_t
-  double births = 0.0;       // PEP BIRTHS_t
-  double deaths = 0.0;       // PEP DEATHS_t
-  double intl_mig_net = 0.0; // PEP INTERNATIONALMIG_t (net)
-  double immigrants = 0.0;   // ACS 1-yr: abroad 1 year ago (abroad_total)
+  std::string fips;           // 2 characters
+  double same_house = 0.0;    // ACS 1-yr: same house 1 year ago
+  double same_state = 0.0;    // ACS 1-yr: different house, same state 1 year ago
+  double pop_t = 0.0;         // PEP POPESTIMATE_t
+  double births = 0.0;        // PEP BIRTHS_t
+  double deaths = 0.0;        // PEP DEATHS_t
+  double intl_mig_net = 0.0;  // PEP INTERNATIONALMIG_t (net)
+  double immigrants = 0.0;    // ACS 1-yr: abroad 1 year ago (abroad_total)
 };
 
 // ACS 1-yr state-to-state estimate: origin = state of residence 1 year ago, destination = current.

@@ -6,7 +6,9 @@
 namespace flowfit::targets {
 
 // emigrants = immigrants (ACS abroad 1 yr ago) - INTERNATIONALMIG (PEP net); may be negative.
-inline double emigrants(const StateComponents& s) { return s.immigrants - s.intl_mig_net; }
+inline double emigrants(const StateComponents& s) {
+  return s.immigrants - s.intl_mig_net;
+}
 
 // Stage 2 diagonal target: same_house + (deaths + emigrants).
 inline double nonmovers_target(const StateComponents& s) {
@@ -27,7 +29,9 @@ inline double state_flow_diagonal_target(const StateComponents& s) {
 }
 
 // Stage 4: row target POP_{t-1}; column target POP_t - BIRTHS_t + DEATHS_t - INTERNATIONALMIG_t.
-inline double county_row_target(const CountyComponents& c) { return c.pop_t_minus_1; }
+inline double county_row_target(const CountyComponents& c) {
+  return c.pop_t_minus_1;
+}
 inline double county_col_target(const CountyComponents& c) {
   return c.pop_t - c.births + c.deaths - c.intl_mig_net;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Lawson–Hanson active-set non-negative least squares for small dense problems:
-//   minimise ||A x - y||_2 subject to x >= 0,  A is m x n (n <= m <= kNnlsMaxDim), full column rank.
+//   minimise ||A x - y||_2 subject to x >= 0,  A is m x n (n <= m <= kNnlsMaxDim), full column
+//   rank.
 // Deterministic float64 arithmetic with no allocation per solve. When the unconstrained solution
 // (Householder QR of A, computed once) is already >= 0 it is returned directly; otherwise the
 // classic Lawson–Hanson iteration (as in scipy.optimize.nnls) starts from x = 0. With full column
@@ -50,7 +51,8 @@ class NnlsSolver {
   Mat qr_{};   // Householder QR of A (R on and above the diagonal, reflectors below)
   Vec tau_{};  // reflector scalars
   double a_frobenius_ = 0.0;
-  // Nonzeros of A by row, for the residual: row i holds nz_col_/nz_val_[nz_begin_[i], nz_begin_[i+1]).
+  // Nonzeros of A by row, for the residual: row i holds nz_col_/nz_val_[nz_begin_[i],
+  // nz_begin_[i+1]).
   std::array<int, kNnlsMaxDim + 1> nz_begin_{};
   std::array<int, kNnlsMaxDim * kNnlsMaxDim> nz_col_{};
   Mat nz_val_{};

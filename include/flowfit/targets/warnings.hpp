@@ -8,14 +8,14 @@
 namespace flowfit::targets {
 
 enum class WarningKind {
-  negative_emigrants,     // quirk 7: lowers the non-mover and diagonal-flow targets
-  nonpositive_movers,     // quirk 6: negative passes MIGRATE's assert; <= 0 leaves the group as is
-  nonpositive_nonmovers,  // quirk 2: a <= 0 target leaves the group unchanged
-  nonpositive_flow,       // quirk 2: a <= 0 state-pair target leaves the block unchanged
-  nonpositive_county,     // quirk 2: a <= 0 county target leaves the county unchanged
-  zero_population,        // quirk 2: NNLS population 0 -> stage-1 row left unchanged
-  county_totals_mismatch, // sum of row targets != sum of column targets (never reconciled)
-  ignored_census_rows,    // census rows for groups that are not in the geography
+  negative_emigrants,      // quirk 7: lowers the non-mover and diagonal-flow targets
+  nonpositive_movers,      // quirk 6: negative passes MIGRATE's assert; <= 0 leaves the group as is
+  nonpositive_nonmovers,   // quirk 2: a <= 0 target leaves the group unchanged
+  nonpositive_flow,        // quirk 2: a <= 0 state-pair target leaves the block unchanged
+  nonpositive_county,      // quirk 2: a <= 0 county target leaves the county unchanged
+  zero_population,         // quirk 2: NNLS population 0 -> stage-1 row left unchanged
+  county_totals_mismatch,  // sum of row targets != sum of column targets (never reconciled)
+  ignored_census_rows,     // census rows for groups that are not in the geography
 };
 std::string_view to_string(WarningKind kind);
 
