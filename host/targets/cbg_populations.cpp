@@ -74,9 +74,9 @@ YearlyPopulations resolve_yearly_populations(const CbgPopulationInputs& inputs,
   out.geoids = inputs.geoids;
   out.values.resize(n * kNumPopulationYears);
 
-  int64_t n_unconstrained = 0, n_with_zero = 0, n_not_converged = 0;
+  int64_t n_unconstrained = 0, n_warm = 0, n_with_zero = 0, n_not_converged = 0;
   int max_iterations = 0;
-#pragma omp parallel for schedule(static) reduction(+ : n_unconstrained, n_with_zero, n_not_converged) \
+#pragma omp parallel for schedule(static) reduction(+ : n_unconstrained, n_warm, n_with_zero, n_not_converged) \
     reduction(max : max_iterations)
   for (int64_t i = 0; i < n; ++i) {
     std::array<double, kNumObservations> y;
@@ -85,6 +85,7 @@ YearlyPopulations resolve_yearly_populations(const CbgPopulationInputs& inputs,
     const NnlsOutcome o = solver.solve(
         y, std::span<double>(out.values.data() + i * kNumPopulationYears, kNumPopulationYears));
     n_unconstrained += o.unconstrained;
+    n_warm += o.warm_start;
     n_with_zero += o.n_zero > 0;
     n_not_converged += !o.converged;
     max_iterations = std::max(max_iterations, o.iterations);
@@ -93,6 +94,7 @@ YearlyPopulations resolve_yearly_populations(const CbgPopulationInputs& inputs,
     stats->n_cbgs = n;
     stats->n_unconstrained = n_unconstrained;
     stats->n_constrained = n - n_unconstrained;
+    stats->n_warm_start = n_warm;
     stats->n_with_zero_year = n_with_zero;
     stats->n_not_converged = n_not_converged;
     stats->max_iterations = max_iterations;

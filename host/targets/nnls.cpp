@@ -198,7 +198,6 @@ NnlsOutcome NnlsSolver::solve(std::span<const double> y, std::span<double> x) co
     return finish(sol);
   }
 
-  // Lawson–Hanson, starting from x = 0 with every variable active (held at 0).
   const double tol = n_ * kEps * a_frobenius_ * std::sqrt(y2);
   const int max_outer = 3 * n_;
   Vec xv{};
@@ -220,8 +219,27 @@ NnlsOutcome NnlsSolver::solve(std::span<const double> y, std::span<double> x) co
     }
     blocked.fill(false);
   };
-  gradient();
-  while (true) {
+  // Warm start: guess the passive set from the signs of the unconstrained solution. If the
+  // least-squares solution on it is positive and the KKT conditions hold, it is the solution.
+  bool done = false;
+  for (int j = 0; j < n_; ++j) passive[j] = sol[j] > 0.0;
+  solve_subset(passive, y.data(), z);
+  bool positive = true;
+  for (int j = 0; j < n_; ++j) positive = positive && (!passive[j] || z[j] > 0.0);
+  if (positive) {
+    for (int j = 0; j < n_; ++j) xv[j] = passive[j] ? z[j] : 0.0;
+    gradient();
+    done = true;
+    for (int j = 0; j < n_; ++j) done = done && (passive[j] || w[j] <= tol);
+  }
+  if (done) {
+    out.warm_start = true;
+  } else {  // Lawson–Hanson from x = 0
+    passive.fill(false);
+    xv.fill(0.0);
+    gradient();
+  }
+  while (!done) {
     int t = -1;
     double wmax = tol;
     for (int j = 0; j < n_; ++j)

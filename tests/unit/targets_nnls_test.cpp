@@ -147,7 +147,7 @@ TEST(NnlsSolver, AgreesWithExhaustiveActiveSetOracle) {
   const ft::NnlsSolver solver(m, n, b);
   std::mt19937_64 rng(20240611);
   std::uniform_real_distribution<double> u(0.0, 1.0);
-  int n_constrained = 0;
+  int n_constrained = 0, n_warm = 0, n_iterated = 0;
   for (int trial = 0; trial < 200; ++trial) {
     double y[m];
     const double level = trial % 4 == 0 ? 5.0 : 300.0;
@@ -155,6 +155,8 @@ TEST(NnlsSolver, AgreesWithExhaustiveActiveSetOracle) {
     double x[n];
     const ft::NnlsOutcome o = solver.solve(y, x);
     n_constrained += !o.unconstrained;
+    n_warm += o.warm_start;
+    n_iterated += o.iterations > 0;
     EXPECT_TRUE(o.converged);
     int found = 0;
     for (int mask = 0; mask < (1 << n); ++mask) {
@@ -208,7 +210,12 @@ TEST(NnlsSolver, AgreesWithExhaustiveActiveSetOracle) {
     // passive sets; both must then agree with the solver, which the loop checks.
     EXPECT_GE(found, 1) << "trial " << trial;
   }
-  EXPECT_GT(n_constrained, 50);  // the random data exercise the active-set path
+  // The random data exercise all three paths: unconstrained, warm start, full Lawson–Hanson.
+  EXPECT_GT(n_constrained, 50);
+  EXPECT_GT(n_warm, 10);
+  EXPECT_GT(n_iterated, 10);
+  std::cout << n_constrained << " of 200 constrained, " << n_warm << " by warm start, "
+            << n_iterated << " by Lawson–Hanson iterations\n";
 }
 
 TEST(NnlsSolver, RejectsBadInput) {
@@ -298,7 +305,8 @@ TEST(NnlsBatch, NationalScaleTimingAndThreadInvariance) {
   omp_set_num_threads(threads);
 
   std::cout << "NNLS " << n << " CBGs: " << best << " s with " << threads << " thread(s), "
-            << serial << " s with 1 thread; " << stats.n_constrained << " needed the active set, "
+            << serial << " s with 1 thread; " << stats.n_constrained << " needed the active set ("
+            << stats.n_warm_start << " solved by the sign-guessed passive set), "
             << stats.n_with_zero_year << " have a zero year, max " << stats.max_iterations
             << " outer iterations\n";
   RecordProperty("nnls_seconds", std::to_string(best));

@@ -51,7 +51,8 @@ struct YearlyPopulations {
 struct NnlsBatchStats {
   int64_t n_cbgs = 0;
   int64_t n_unconstrained = 0;   // B^-1 y >= 0, returned directly
-  int64_t n_constrained = 0;     // needed the active-set iteration
+  int64_t n_constrained = 0;     // some year at its bound: needed the active-set solver
+  int64_t n_warm_start = 0;      // ... of which the sign-guessed passive set was already optimal
   int64_t n_with_zero_year = 0;  // at least one year exactly 0
   int64_t n_not_converged = 0;   // hit the iteration cap (never expected)
   int max_iterations = 0;

@@ -3,8 +3,10 @@
 //   minimise ||A x - y||_2 subject to x >= 0,  A is m x n (n <= m <= kNnlsMaxDim), full column
 //   rank.
 // Deterministic float64 arithmetic with no allocation per solve. When the unconstrained solution
-// (Householder QR of A, computed once) is already >= 0 it is returned directly; otherwise the
-// classic Lawson–Hanson iteration (as in scipy.optimize.nnls) starts from x = 0. With full column
+// (Householder QR of A, computed once) is already >= 0 it is returned directly. Otherwise the
+// passive set {j : unconstrained x_j > 0} is tried (accepted only if the KKT conditions hold),
+// and failing that the classic Lawson–Hanson iteration (as in scipy.optimize.nnls) starts from
+// x = 0. With full column
 // rank the solution is unique, so any correct solver agrees with scipy up to rounding. The final
 // least-squares solution gets one step of iterative refinement with the residual y - A x computed
 // in double-double (error-free transformations: identical results with or without FMA), so
@@ -18,6 +20,8 @@ inline constexpr int kNnlsMaxDim = 16;
 
 struct NnlsOutcome {
   bool unconstrained = false;  // the QR solution was >= 0 and was returned as is
+  bool warm_start = false;     // the passive set {j : unconstrained x_j > 0} satisfied the KKT
+                               // conditions (no Lawson–Hanson iterations needed)
   bool converged = true;       // false only if the iteration cap (3n outer steps) was hit
   int iterations = 0;          // Lawson–Hanson outer iterations (0 on the unconstrained path)
   int n_zero = 0;              // components of x that are exactly 0
