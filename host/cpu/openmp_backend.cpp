@@ -31,7 +31,13 @@ class OpenMpBackend final : public Backend {
   std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) override {
     return std::make_unique<cpu::HostMatrix>(m);
   }
+  std::unique_ptr<ResidentMatrix> adopt(CsrMatrix&& m) override {
+    return std::make_unique<cpu::HostMatrix>(std::move(m));
+  }
   CsrMatrix download(const ResidentMatrix& m) override { return host_matrix(m); }
+  CsrMatrix release(std::unique_ptr<ResidentMatrix> m) override {
+    return std::move(host_matrix(*m));
+  }
   std::unique_ptr<ResidentMatrix> clone(const ResidentMatrix& m) override {
     return std::make_unique<cpu::HostMatrix>(host_matrix(m));
   }

@@ -13,6 +13,8 @@ namespace flowfit::cpu {
 namespace {
 
 constexpr int64_t kChunk = 8192;  // fixed reduction chunk: independent of the thread count
+// Below this many cells a sweep step is a few microseconds: threads would only add barrier cost.
+constexpr int64_t kParallelCells = 32768;
 
 class OpenMpQuotientEngine final : public QuotientEngine {
  public:
@@ -84,7 +86,7 @@ class OpenMpQuotientEngine final : public QuotientEngine {
     for (size_t k = 0; k < layouts_.size(); ++k) {
       const int64_t n_blocks = static_cast<int64_t>(targets_[k].size());
       std::vector<double> s(n_blocks);
-#pragma omp parallel for num_threads(threads_) schedule(static)
+#pragma omp parallel for num_threads(threads_) schedule(static) if (parallel_)
       for (int64_t b = 0; b < n_blocks; ++b) s[b] = factors_[k][b] * partial_sum(k, b);
       out.push_back(std::move(s));
     }
@@ -93,7 +95,7 @@ class OpenMpQuotientEngine final : public QuotientEngine {
 
   std::vector<double> cell_factors() override {
     std::vector<double> f(n_cells_);
-#pragma omp parallel for num_threads(threads_) schedule(static)
+#pragma omp parallel for num_threads(threads_) schedule(static) if (parallel_)
     for (int64_t c = 0; c < n_cells_; ++c) f[c] = cell_factor(factors_, c);
     return f;
   }
@@ -137,7 +139,7 @@ class OpenMpQuotientEngine final : public QuotientEngine {
     std::vector<double>& parts = step_l1_parts_[k];
     std::vector<double>& F = factors_[k];
     const std::vector<double>& t = targets_[k];
-#pragma omp parallel for num_threads(threads_) schedule(static)
+#pragma omp parallel for num_threads(threads_) schedule(static) if (parallel_)
     for (int64_t b = 0; b < n_blocks; ++b) {
       const double current = F[b] * partial_sum(k, b);
       const double f = ratio_factor(current, t[b]);
@@ -159,7 +161,7 @@ class OpenMpQuotientEngine final : public QuotientEngine {
   double sweep_l1() const {
     const int64_t n_chunks = (n_cells_ + kChunk - 1) / kChunk;
     std::vector<double> parts(n_chunks, 0.0);
-#pragma omp parallel for num_threads(threads_) schedule(static)
+#pragma omp parallel for num_threads(threads_) schedule(static) if (parallel_)
     for (int64_t ch = 0; ch < n_chunks; ++ch) {
       double s = 0;
       const int64_t last = std::min(n_cells_, (ch + 1) * kChunk);
@@ -175,6 +177,7 @@ class OpenMpQuotientEngine final : public QuotientEngine {
 
   int threads_;
   int64_t n_cells_;
+  bool parallel_;  // worth running in parallel (the result is the same either way)
   std::vector<double> q0_;
   std::vector<std::vector<double>> factors_, factors_before_, targets_;
   std::vector<std::vector<int32_t>> block_of_cell_;

@@ -128,9 +128,15 @@ StageResult run_stage(Backend& backend, ResidentMatrix& matrix, const Stage& sta
 }
 
 StageResult run_stage(Backend& backend, CsrMatrix& matrix, const Stage& stage) {
-  auto resident = backend.upload(matrix);
-  StageResult r = run_stage(backend, *resident, stage);
-  matrix = backend.download(*resident);
+  auto resident = backend.adopt(std::move(matrix));
+  StageResult r;
+  try {
+    r = run_stage(backend, *resident, stage);
+  } catch (...) {
+    matrix = backend.release(std::move(resident));  // give the caller its matrix back
+    throw;
+  }
+  matrix = backend.release(std::move(resident));
   return r;
 }
 

@@ -104,7 +104,11 @@ class Backend {
   virtual std::string name() const = 0;
 
   virtual std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) = 0;
+  // Like upload, but may take over the host storage (the CPU backends do: no copy).
+  virtual std::unique_ptr<ResidentMatrix> adopt(CsrMatrix&& m) { return upload(m); }
   virtual CsrMatrix download(const ResidentMatrix& m) = 0;
+  // Like download, but consumes the resident matrix (the CPU backends move it out: no copy).
+  virtual CsrMatrix release(std::unique_ptr<ResidentMatrix> m) { return download(*m); }
   virtual std::unique_ptr<ResidentMatrix> clone(const ResidentMatrix& m) = 0;
 
   // Kernel: entry -> cell ids for a layout; cells numbered as CellTable says.

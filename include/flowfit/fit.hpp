@@ -12,4 +12,7 @@ StageResult run_stage(Backend& backend, ResidentMatrix& matrix, const Stage& sta
 // Convenience for host matrices: uploads, runs, downloads into `matrix`.
 StageResult run_stage(Backend& backend, CsrMatrix& matrix, const Stage& stage);
 
+// Block sums of one margin on a host matrix (one pass over the entries; for reports and checks).
+std::vector<double> margin_block_sums(const CsrMatrix& matrix, const Margin& margin);
+
 }  // namespace flowfit

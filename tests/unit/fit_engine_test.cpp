@@ -275,3 +275,40 @@ TEST(FitEngineDeterminism, OneAndTwoThreadsAreBitIdentical) {
 
 }  // namespace
 }  // namespace flowfit
+
+namespace flowfit {
+namespace {
+
+// A quotient large enough (> 32k cells) for the OpenMP engine to run its parallel path.
+TEST(FitEngineDeterminism, LargeQuotientOneAndTwoThreadsAreBitIdentical) {
+  std::mt19937_64 rng(4321);
+  testing::RandomMatrixOptions opt;
+  opt.n = 3000;
+  opt.density = 0.012;
+  opt.full_diagonal = true;
+  const CsrMatrix m0 = testing::random_matrix(rng, opt);
+  std::vector<std::string> own(m0.n_rows);
+  for (int64_t i = 0; i < m0.n_rows; ++i) own[i] = std::to_string(100000 + i);
+  Stage st;
+  st.name = "fine";
+  const Grouping rows = Grouping::from_labels(own);
+  const Grouping cols = testing::random_grouping(rng, m0.n_cols, 40, false);
+  st.margins.push_back(block_margin("blocks", rows, cols, {}));
+  st.margins.push_back(col_margin("cols", m0.n_rows, cols, {}));
+  st.margins[0].targets =
+      testing::random_targets(rng, testing::naive_block_sums(m0, st.margins[0]), 0.05);
+  st.margins[1].targets =
+      testing::random_targets(rng, testing::naive_block_sums(m0, st.margins[1]), 0.0);
+  st.stop = StopRule::exactly(25);
+  CsrMatrix a = m0, b = m0, c = m0;
+  const StageResult ra = run_stage(*make_openmp_backend(1), a, st);
+  const StageResult rb = run_stage(*make_openmp_backend(2), b, st);
+  run_stage(*make_reference_backend(), c, st);
+  ASSERT_GT(ra.cells, 32768);
+  EXPECT_EQ(a.values, b.values);
+  EXPECT_EQ(ra.history.back().l1_change, rb.history.back().l1_change);
+  EXPECT_LE(testing::max_rel_diff(a, c), 1e-12);
+}
+
+}  // namespace
+}  // namespace flowfit

@@ -20,8 +20,8 @@ struct FamilyResidual {
 struct OrderResult {
   std::vector<StageKind> order;
   std::vector<FamilyResidual> residuals;
-  double max_rel_diff_vs_default = 0;      // over entries (absolute below 1)
-  double county_flow_correlation = 1;      // Pearson r of county-to-county flows vs default
+  double max_rel_diff_vs_default = 0;  // over entries (absolute below 1)
+  double county_flow_correlation = 1;  // Pearson r of county-to-county flows vs default
   double seconds = 0;
 };
 
@@ -30,9 +30,10 @@ struct SweepResult {
   std::vector<OrderResult> orders;
 };
 
-// Runs every order on a copy of problem.matrix. `stages` gives the spec (stop rule, method) of
-// each kind; the first order in `orders` is the default the others are compared with.
-SweepResult sweep_orders(Backend& backend, const YearProblem& problem,
+// Runs every order on a copy of problem.matrix (county flows are aggregated by GEOID prefix).
+// `stages` gives the spec (stop rule, method) of each kind; the first order in `orders` is the
+// default the others are compared with.
+SweepResult sweep_orders(Backend& backend, const Geography& geography, const YearProblem& problem,
                          const std::vector<StageSpec>& stages,
                          const std::vector<std::vector<StageKind>>& orders);
 

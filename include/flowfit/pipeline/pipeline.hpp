@@ -32,8 +32,7 @@ struct YearProblem {
 };
 // Resolves the targets of `kinds` for the year and loads its matrix (or takes `matrix`).
 YearProblem prepare_year(const Plan& plan, const SharedInputs& shared, const YearSpec& year);
-YearProblem prepare_year(const Plan& plan, const SharedInputs& shared, int year,
-                         CsrMatrix matrix);
+YearProblem prepare_year(const Plan& plan, const SharedInputs& shared, int year, CsrMatrix matrix);
 
 // What happened in one stage of one year.
 struct StageRun {
@@ -63,7 +62,7 @@ struct YearReport {
 
 struct RunReport {
   std::string plan_name;
-  std::string plan_text;       // Plan::canonical_text()
+  std::string plan_text;  // Plan::canonical_text()
   std::string plan_checksum;
   std::string version;
   std::string backend;

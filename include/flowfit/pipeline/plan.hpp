@@ -27,7 +27,7 @@ const std::vector<StageKind>& all_stage_kinds();
 
 struct StageSpec {
   StageKind kind = StageKind::county_ipf;
-  StopRule stop;                             // single pass, or exactly(3000) for county_ipf
+  StopRule stop;  // single pass, or exactly(3000) for county_ipf
   FitMethod method = FitMethod::quotient;
   int log_every = 50;
   // The reference settings of a stage kind.
@@ -54,9 +54,9 @@ struct YearSpec {
 };
 
 struct OutputSpec {
-  fs::path dir;                 // one file per year: <dir>/flows_<year>.<format>
-  std::string format = "npz";   // npz | mtx | csv | ffm
-  bool stage_outputs = false;   // also write the matrix after every stage
+  fs::path dir;                // one file per year: <dir>/flows_<year>.<format>
+  std::string format = "npz";  // npz | mtx | csv | ffm
+  bool stage_outputs = false;  // also write the matrix after every stage
 };
 
 struct Plan {
