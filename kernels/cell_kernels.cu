@@ -83,7 +83,7 @@ void for_each_entry_key(const DeviceCsrPattern& m, const KeyMaker& key, Op op,
                         cudaStream_t stream) {
   if (m.n_rows == 0 || m.nnz == 0) return;
   for_each_entry_key_kernel<<<grid_for(m.n_rows, kWarpsPerBlock), kThreads, 0, stream>>>(m, key,
-                                                                                          op);
+                                                                                         op);
   FLOWFIT_CUDA_CHECK_LAUNCH();
 }
 
@@ -99,7 +99,8 @@ __global__ void compact_flagged_keys_kernel(const uint32_t* flags, const uint32_
 template <class T>
 T read_scalar(const T* device_ptr, cudaStream_t stream) {
   T value{};
-  FLOWFIT_CUDA_CHECK(cudaMemcpyAsync(&value, device_ptr, sizeof(T), cudaMemcpyDeviceToHost, stream));
+  FLOWFIT_CUDA_CHECK(
+      cudaMemcpyAsync(&value, device_ptr, sizeof(T), cudaMemcpyDeviceToHost, stream));
   FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(stream));
   return value;
 }
@@ -110,11 +111,12 @@ void check_cell_count(uint64_t n_cells) {
                 " occupied cells; cell ids are 32-bit, at most 2^31 - 1 cells are supported");
 }
 
-int bits_for(uint64_t max_value) { return std::max(1, static_cast<int>(std::bit_width(max_value))); }
+int bits_for(uint64_t max_value) {
+  return std::max(1, static_cast<int>(std::bit_width(max_value)));
+}
 
-std::vector<uint64_t> assign_dense(const DeviceCsrPattern& m, const KeyMaker& key,
-                                   uint64_t n_keys, int32_t* cell_of_entry,
-                                   cudaStream_t stream) {
+std::vector<uint64_t> assign_dense(const DeviceCsrPattern& m, const KeyMaker& key, uint64_t n_keys,
+                                   int32_t* cell_of_entry, cudaStream_t stream) {
   DeviceBuffer<uint32_t> flags(n_keys);
   DeviceBuffer<uint32_t> rank(n_keys);
   FLOWFIT_CUDA_CHECK(cudaMemsetAsync(flags.data(), 0, flags.bytes(), stream));
@@ -124,9 +126,8 @@ std::vector<uint64_t> assign_dense(const DeviceCsrPattern& m, const KeyMaker& ke
   FLOWFIT_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(nullptr, temp_bytes, flags.data(), rank.data(),
                                                    static_cast<int64_t>(n_keys), stream));
   DeviceBuffer<unsigned char> temp(std::max<size_t>(temp_bytes, 1));
-  FLOWFIT_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(temp.data(), temp_bytes, flags.data(),
-                                                   rank.data(), static_cast<int64_t>(n_keys),
-                                                   stream));
+  FLOWFIT_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(
+      temp.data(), temp_bytes, flags.data(), rank.data(), static_cast<int64_t>(n_keys), stream));
   const uint64_t n_cells = static_cast<uint64_t>(read_scalar(rank.data() + n_keys - 1, stream)) +
                            read_scalar(flags.data() + n_keys - 1, stream);
   check_cell_count(n_cells);
@@ -142,9 +143,8 @@ std::vector<uint64_t> assign_dense(const DeviceCsrPattern& m, const KeyMaker& ke
   return keys.to_host(stream);
 }
 
-std::vector<uint64_t> assign_sparse(const DeviceCsrPattern& m, const KeyMaker& key,
-                                    uint64_t n_keys, int32_t* cell_of_entry,
-                                    cudaStream_t stream) {
+std::vector<uint64_t> assign_sparse(const DeviceCsrPattern& m, const KeyMaker& key, uint64_t n_keys,
+                                    int32_t* cell_of_entry, cudaStream_t stream) {
   const size_t nnz = static_cast<size_t>(m.nnz);
   DeviceBuffer<uint64_t> a(nnz), b(nnz);
   for_each_entry_key(m, key, StoreKey{a.data()}, stream);
@@ -247,13 +247,11 @@ __global__ void scale_by_cell_kernel(double* values, const int32_t* cell, int64_
     values[e] *= factor[cell[e]];
 }
 
-__global__ void l1_partials_kernel(const double* a, const double* b, int64_t n,
-                                   double* partials) {
+__global__ void l1_partials_kernel(const double* a, const double* b, int64_t n, double* partials) {
   __shared__ double scratch[kWarpsPerBlock];
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   double s = 0.0;
-  for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < n;
-       e += stride)
+  for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < n; e += stride)
     s += fabs(a[e] - b[e]);
   s = block_sum<kThreads>(s, scratch);
   if (threadIdx.x == 0) partials[blockIdx.x] = s;
@@ -295,15 +293,13 @@ std::vector<double> reduce_by_cell_device(const double* values, const int32_t* c
     const auto* keys_in = reinterpret_cast<const uint32_t*>(cell_of_entry);
     const int end_bit = bits_for(static_cast<uint64_t>(n_cells - 1));
     size_t temp_bytes = 0;
-    FLOWFIT_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, temp_bytes, keys_in,
-                                                       sorted_cells.data(), values,
-                                                       sorted_values.data(), nnz, 0, end_bit,
-                                                       stream));
+    FLOWFIT_CUDA_CHECK(
+        cub::DeviceRadixSort::SortPairs(nullptr, temp_bytes, keys_in, sorted_cells.data(), values,
+                                        sorted_values.data(), nnz, 0, end_bit, stream));
     DeviceBuffer<unsigned char> temp(std::max<size_t>(temp_bytes, 1));
-    FLOWFIT_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(temp.data(), temp_bytes, keys_in,
-                                                       sorted_cells.data(), values,
-                                                       sorted_values.data(), nnz, 0, end_bit,
-                                                       stream));
+    FLOWFIT_CUDA_CHECK(
+        cub::DeviceRadixSort::SortPairs(temp.data(), temp_bytes, keys_in, sorted_cells.data(),
+                                        values, sorted_values.data(), nnz, 0, end_bit, stream));
     FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(stream));  // before temp is freed
   }
 
@@ -351,8 +347,8 @@ std::vector<double> reduce_by_cell_device(const double* values, const int32_t* c
 void scale_by_cell_device(double* values, const int32_t* cell_of_entry, int64_t nnz,
                           const double* factor_of_cell, cudaStream_t stream) {
   if (nnz == 0) return;
-  scale_by_cell_kernel<<<grid_for(nnz, kThreads), kThreads, 0, stream>>>(values, cell_of_entry,
-                                                                         nnz, factor_of_cell);
+  scale_by_cell_kernel<<<grid_for(nnz, kThreads), kThreads, 0, stream>>>(values, cell_of_entry, nnz,
+                                                                         factor_of_cell);
   FLOWFIT_CUDA_CHECK_LAUNCH();
 }
 

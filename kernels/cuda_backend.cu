@@ -32,9 +32,7 @@ class CudaMatrix final : public ResidentMatrix {
   int64_t n_rows() const override { return rows; }
   int64_t n_cols() const override { return cols; }
   int64_t nnz() const override { return entries; }
-  DeviceCsrPattern pattern() const {
-    return {rows, cols, entries, row_ptr.data(), col_idx.data()};
-  }
+  DeviceCsrPattern pattern() const { return {rows, cols, entries, row_ptr.data(), col_idx.data()}; }
 
   int device;
   int64_t rows, cols, entries;
@@ -139,8 +137,7 @@ class CudaBackend final : public Backend {
     return std::make_unique<CudaCells>(device_, d.entries, std::move(table), std::move(ids));
   }
 
-  std::vector<double> reduce_by_cell(const ResidentMatrix& rm,
-                                     const CellAssignment& ca) override {
+  std::vector<double> reduce_by_cell(const ResidentMatrix& rm, const CellAssignment& ca) override {
     const CudaMatrix& d = matrix(rm);
     const CudaCells& c = cells(ca, d);
     DeviceGuard guard(device_);
@@ -233,7 +230,9 @@ int cuda_device_count() {
   return n;
 }
 
-bool cuda_built() { return true; }
+bool cuda_built() {
+  return true;
+}
 
 std::unique_ptr<Backend> make_cuda_backend(int device) {
   int n = 0;

@@ -26,12 +26,12 @@ namespace flowfit::cuda {
 
 }  // namespace flowfit::cuda
 
-#define FLOWFIT_CUDA_CHECK(call)                                                         \
-  do {                                                                                   \
-    const cudaError_t flowfit_cuda_err_ = (call);                                        \
-    if (flowfit_cuda_err_ != cudaSuccess) {                                              \
-      ::flowfit::cuda::throw_cuda_error(flowfit_cuda_err_, #call, __FILE__, __LINE__);   \
-    }                                                                                    \
+#define FLOWFIT_CUDA_CHECK(call)                                                       \
+  do {                                                                                 \
+    const cudaError_t flowfit_cuda_err_ = (call);                                      \
+    if (flowfit_cuda_err_ != cudaSuccess) {                                            \
+      ::flowfit::cuda::throw_cuda_error(flowfit_cuda_err_, #call, __FILE__, __LINE__); \
+    }                                                                                  \
   } while (0)
 
 // After a kernel launch: reports launch-configuration errors at the launch site.

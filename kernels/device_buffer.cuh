@@ -96,7 +96,8 @@ class DeviceBuffer {
   void copy_from_device(const T* src, std::size_t n, cudaStream_t stream) {
     if (n > size_) throw Error("DeviceBuffer::copy_from_device: more elements than allocated");
     if (n == 0) return;
-    FLOWFIT_CUDA_CHECK(cudaMemcpyAsync(data_, src, n * sizeof(T), cudaMemcpyDeviceToDevice, stream));
+    FLOWFIT_CUDA_CHECK(
+        cudaMemcpyAsync(data_, src, n * sizeof(T), cudaMemcpyDeviceToDevice, stream));
   }
 
  private:

@@ -9,10 +9,10 @@
 
 namespace flowfit::cuda {
 
-constexpr int kThreads = 256;             // threads per block for every kernel here
+constexpr int kThreads = 256;  // threads per block for every kernel here
 constexpr int kWarpsPerBlock = kThreads / 32;
-constexpr int64_t kMaxGrid = 1 << 20;     // grid-stride loops cap their grid here
-constexpr int kReduceGrid = 1024;         // fixed partial count of whole-array sums
+constexpr int64_t kMaxGrid = 1 << 20;  // grid-stride loops cap their grid here
+constexpr int kReduceGrid = 1024;      // fixed partial count of whole-array sums
 
 // Blocks for `items` work items handled `per_block` at a time by a grid-stride loop.
 inline unsigned grid_for(int64_t items, int64_t per_block, int64_t cap = kMaxGrid) {
@@ -21,7 +21,9 @@ inline unsigned grid_for(int64_t items, int64_t per_block, int64_t cap = kMaxGri
 }
 
 // Grid of a whole-array deterministic sum over n items: depends on n only (not on the device).
-inline unsigned reduce_grid(int64_t n) { return grid_for(n, kThreads, kReduceGrid); }
+inline unsigned reduce_grid(int64_t n) {
+  return grid_for(n, kThreads, kReduceGrid);
+}
 
 // Sum over the 32 lanes of a warp in a fixed tree; the result is valid in lane 0.
 __device__ __forceinline__ double warp_sum(double v) {

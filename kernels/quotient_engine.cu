@@ -38,22 +38,22 @@ struct Control {
   int has_stop;
   int pad;
   double l1_stop;
-  double last_l1;   // whole-sweep L1 change of the last measured sweep
+  double last_l1;  // whole-sweep L1 change of the last measured sweep
 };
 
 struct MarginParams {
   int32_t n_blocks = 0;
   int32_t n_other = 0;
-  int64_t n_in = 0;                   // cells in the margin: stride of other_block
-  const int32_t* block_ptr = nullptr;  // cells of block b: [block_ptr[b], block_ptr[b + 1])
-  const double* values = nullptr;      // q0 of those cells, in block order
-  const int32_t* other_block = nullptr;  // n_other x n_in: block of each cell in the o-th other
+  int64_t n_in = 0;                        // cells in the margin: stride of other_block
+  const int32_t* block_ptr = nullptr;      // cells of block b: [block_ptr[b], block_ptr[b + 1])
+  const double* values = nullptr;          // q0 of those cells, in block order
+  const int32_t* other_block = nullptr;    // n_other x n_in: block of each cell in the o-th other
   int64_t other_offset[kMaxMargins] = {};  // where the o-th other margin's factors start
-  double* factors = nullptr;           // every margin's factors, concatenated
-  int64_t own_offset = 0;              // where this margin's factors start
+  double* factors = nullptr;               // every margin's factors, concatenated
+  int64_t own_offset = 0;                  // where this margin's factors start
   const double* targets = nullptr;
-  double* l1_parts = nullptr;          // |f - 1| * current per block (update mode)
-  double* sums_out = nullptr;          // current block sums (sums mode)
+  double* l1_parts = nullptr;  // |f - 1| * current per block (update mode)
+  double* sums_out = nullptr;  // current block sums (sums mode)
   const int* stop_flag = nullptr;
 };
 
@@ -71,7 +71,8 @@ __device__ __forceinline__ double cell_term(const MarginParams& p, int64_t i) {
   double v = p.values[i];
   if constexpr (kOther >= 0) {
 #pragma unroll
-    for (int o = 0; o < kOther; ++o) v *= p.factors[p.other_offset[o] + p.other_block[o * p.n_in + i]];
+    for (int o = 0; o < kOther; ++o)
+      v *= p.factors[p.other_offset[o] + p.other_block[o * p.n_in + i]];
   } else {
     for (int o = 0; o < p.n_other; ++o)
       v *= p.factors[p.other_offset[o] + p.other_block[o * p.n_in + i]];
@@ -161,8 +162,7 @@ __global__ void cell_factors_kernel(CellParams p, const double* factors, double*
 template <bool kUpdate, int kOther>
 void launch_margin_kernel(const MarginParams& p, bool wide, cudaStream_t stream) {
   if (wide) {
-    margin_kernel<kThreads, kUpdate, kOther>
-        <<<grid_for(p.n_blocks, 1), kThreads, 0, stream>>>(p);
+    margin_kernel<kThreads, kUpdate, kOther><<<grid_for(p.n_blocks, 1), kThreads, 0, stream>>>(p);
   } else {
     margin_kernel<32, kUpdate, kOther>
         <<<grid_for(p.n_blocks, kWarpsPerBlock), kThreads, 0, stream>>>(p);
@@ -174,10 +174,18 @@ template <bool kUpdate>
 void launch_margin(const MarginParams& p, bool wide, cudaStream_t stream) {
   if (p.n_blocks == 0) return;
   switch (p.n_other) {
-    case 0: launch_margin_kernel<kUpdate, 0>(p, wide, stream); break;
-    case 1: launch_margin_kernel<kUpdate, 1>(p, wide, stream); break;
-    case 2: launch_margin_kernel<kUpdate, 2>(p, wide, stream); break;
-    default: launch_margin_kernel<kUpdate, -1>(p, wide, stream); break;
+    case 0:
+      launch_margin_kernel<kUpdate, 0>(p, wide, stream);
+      break;
+    case 1:
+      launch_margin_kernel<kUpdate, 1>(p, wide, stream);
+      break;
+    case 2:
+      launch_margin_kernel<kUpdate, 2>(p, wide, stream);
+      break;
+    default:
+      launch_margin_kernel<kUpdate, -1>(p, wide, stream);
+      break;
   }
 }
 
@@ -187,8 +195,8 @@ void check_problem(const QuotientProblem& p) {
     throw Error("quotient problem: at most 2^31 - 1 cells are supported");
   if (p.margins.size() > static_cast<size_t>(kMaxMargins))
     throw Error("quotient problem: the CUDA engine supports at most " +
-                std::to_string(kMaxMargins) + " margins (got " +
-                std::to_string(p.margins.size()) + ")");
+                std::to_string(kMaxMargins) + " margins (got " + std::to_string(p.margins.size()) +
+                ")");
   for (size_t k = 0; k < p.margins.size(); ++k) {
     const auto& m = p.margins[k];
     const std::string which = "quotient problem: margin " + std::to_string(k) + ": ";
