@@ -1,0 +1,159 @@
+// scipy .npz archives: fixtures written by scipy/numpy, round trips, the archive layout.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "flowfit/error.hpp"
+#include "flowfit/io/checksum.hpp"
+#include "flowfit/io/npz.hpp"
+#include "host/io/npy.hpp"
+#include "host/io/zip_archive.hpp"
+
+namespace flowfit::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kIo = fs::path(FLOWFIT_TEST_DATA_DIR) / "io";
+
+CsrMatrix small() {
+  CsrMatrix m;
+  m.n_rows = 3;
+  m.n_cols = 3;
+  m.row_ptr = {0, 2, 4, 6};
+  m.col_idx = {0, 2, 0, 1, 1, 2};
+  m.values = {5.0, 1.5, 2.0, 0.1, 1.0 / 3.0, 1e-300};
+  return m;
+}
+
+void expect_same(const CsrMatrix& a, const CsrMatrix& b) {
+  EXPECT_EQ(a.n_rows, b.n_rows);
+  EXPECT_EQ(a.n_cols, b.n_cols);
+  EXPECT_EQ(a.row_ptr, b.row_ptr);
+  EXPECT_EQ(a.col_idx, b.col_idx);
+  ASSERT_EQ(a.values.size(), b.values.size());
+  EXPECT_EQ(std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)), 0);
+}
+
+fs::path temp_file(const std::string& name) {
+  return fs::temp_directory_path() / ("flowfit_io_npz_" + std::to_string(::getpid()) + "_" + name);
+}
+
+TEST(IoNpz, ReadsScipyCsrCompressed) {
+  expect_same(read_npz(kIo / "small_csr_compressed.npz"), small());
+}
+
+TEST(IoNpz, ReadsScipyCscStored) {
+  expect_same(read_npz(kIo / "small_csc_stored.npz"), small());
+}
+
+TEST(IoNpz, ReadsUnsortedCoo) {
+  expect_same(read_npz(kIo / "small_coo_unsorted.npz"), small());
+}
+
+TEST(IoNpz, ReadsInt64IndicesAndFloat32Data) {
+  CsrMatrix m = read_npz(kIo / "small_csr_int64_float32.npz");
+  CsrMatrix want = small();
+  want.values = {5, 1.5, 2, 0.25, 0.5, 0.125};
+  expect_same(m, want);
+}
+
+TEST(IoNpz, ReadsUint16IndicesAndIntegerData) {
+  CsrMatrix m = read_npz(kIo / "small_csr_int_data.npz");
+  CsrMatrix want = small();
+  want.values = {5, 1, 2, 0, 3, 4};
+  expect_same(m, want);
+}
+
+TEST(IoNpz, CooDuplicatesCanBeSummed) {
+  MatrixReadOptions options;
+  options.duplicates = Duplicates::sum;
+  CsrMatrix m =
+      read_npz(fs::path(FLOWFIT_TEST_DATA_DIR) / "bad" / "npz_duplicate_coo.npz", options);
+  EXPECT_EQ(m.row_ptr, (std::vector<int64_t>{0, 1, 2, 2}));
+  EXPECT_EQ(m.col_idx, (std::vector<int32_t>{2, 1}));
+  EXPECT_EQ(m.values, (std::vector<double>{4, 2}));
+}
+
+TEST(IoNpz, RoundTripsCompressedAndStored) {
+  for (bool compressed : {true, false}) {
+    const fs::path p = temp_file(compressed ? "z.npz" : "s.npz");
+    MatrixWriteOptions options;
+    options.compressed = compressed;
+    write_npz(p, small(), options);
+    expect_same(read_npz(p), small());
+    fs::remove(p);
+  }
+}
+
+TEST(IoNpz, EmptyMatrixRoundTrips) {
+  CsrMatrix m;
+  m.n_rows = 4;
+  m.n_cols = 2;
+  m.row_ptr.assign(5, 0);
+  const fs::path p = temp_file("empty.npz");
+  write_npz(p, m);
+  expect_same(read_npz(p), m);
+  fs::remove(p);
+}
+
+// The archive holds exactly what scipy.sparse.save_npz writes: int32 index arrays, a 0-d |S3
+// format, int64 shape, float64 data, with 64-byte aligned .npy headers.
+TEST(IoNpz, ArchiveLayoutMatchesScipy) {
+  const fs::path p = temp_file("layout.npz");
+  write_npz(p, small());
+  detail::ZipReader zip(p.string());
+  struct Want {
+    const char* name;
+    const char* descr;
+    std::vector<int64_t> shape;
+  };
+  for (const Want& w :
+       {Want{"indices", "<i4", {6}}, Want{"indptr", "<i4", {4}}, Want{"format", "|S3", {}},
+        Want{"shape", "<i8", {2}}, Want{"data", "<f8", {6}}}) {
+    detail::ZipReader::Member member(zip, std::string(w.name) + ".npy", w.name);
+    std::string bytes(member.size(), '\0');
+    member.read(bytes.data(), bytes.size());
+    detail::NpyHeader h;
+    ASSERT_EQ(detail::parse_npy_header(bytes, h), "") << w.name;
+    EXPECT_EQ(h.descr, w.descr);
+    EXPECT_EQ(h.shape, w.shape);
+    EXPECT_FALSE(h.fortran_order);
+    EXPECT_EQ(h.header_bytes % 64, 0u);
+    if (std::string(w.name) == "format") {
+      EXPECT_EQ(bytes.substr(h.header_bytes), "csr");
+    }
+  }
+  fs::remove(p);
+}
+
+TEST(IoNpz, OutputIsReproducible) {
+  const fs::path a = temp_file("a.npz");
+  const fs::path b = temp_file("b.npz");
+  write_npz(a, small());
+  write_npz(b, small());
+  EXPECT_EQ(file_sha256(a), file_sha256(b));
+  fs::remove(a);
+  fs::remove(b);
+}
+
+TEST(IoNpz, NpyHeaderFormat) {
+  const std::string h = detail::make_npy_header("<f8", {3});
+  EXPECT_EQ(h.size() % 64, 0u);
+  EXPECT_EQ(h.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
+  EXPECT_EQ(h.substr(10, 55 - 10).substr(0, 44), "{'descr': '<f8', 'fortran_order': False, 'sh");
+  EXPECT_EQ(h.back(), '\n');
+  EXPECT_NE(h.find("'shape': (3,), }"), std::string::npos);
+  EXPECT_NE(detail::make_npy_header("|S3", {}).find("'shape': (), }"), std::string::npos);
+  EXPECT_NE(detail::make_npy_header("<i8", {2, 5}).find("'shape': (2, 5), }"), std::string::npos);
+}
+
+TEST(IoNpz, MissingFileIsAnInputError) {
+  EXPECT_THROW(read_npz(temp_file("nope.npz")), InputError);
+}
+
+}  // namespace
+}  // namespace flowfit::io
