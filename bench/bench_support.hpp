@@ -32,24 +32,33 @@ inline std::string machine_description() {
 }
 
 // A random flow matrix with about `nnz` entries on the geography: every row has its diagonal
-// (stayers, large), and off-diagonal entries of which ~half stay in the origin county (the
-// geography is in GEOID order, so a county is a contiguous run of units) and the rest go
-// anywhere. Deterministic from the seed.
+// (stayers, large); half of the off-diagonal entries stay in the origin county, the rest go to
+// one of ~64 destination counties fixed per origin county (like real flows, which concentrate on
+// few county pairs: the national county quotient has ~2e5 cells, not 3143^2). The geography is
+// in GEOID order, so a county is a contiguous run of units. Deterministic from the seed.
 inline CsrMatrix random_flow_matrix(const Geography& geo, int64_t nnz, uint64_t seed) {
   const int64_t n = geo.size();
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(0.0, 1.0);
-  // County runs: [county_begin[i], county_end[i]) for unit i.
-  std::vector<int64_t> run_begin(n), run_end(n);
-  for (int64_t i = 0; i < n;) {
-    int64_t j = i;
-    while (j < n && geo.geoid(j).compare(0, 5, geo.geoid(i), 0, 5) == 0) ++j;
-    for (int64_t k = i; k < j; ++k) {
-      run_begin[k] = i;
-      run_end[k] = j;
-    }
-    i = j;
+  std::vector<int64_t> county_first;  // first unit of each county run
+  std::vector<int32_t> county_of(n);
+  for (int64_t i = 0; i < n; ++i) {
+    if (i == 0 || geo.geoid(i).compare(0, 5, geo.geoid(i - 1), 0, 5) != 0)
+      county_first.push_back(i);
+    county_of[i] = static_cast<int32_t>(county_first.size() - 1);
   }
+  const int64_t n_counties = static_cast<int64_t>(county_first.size());
+  county_first.push_back(n);
+  constexpr int kDestinations = 64;
+  std::vector<int32_t> destinations(n_counties * kDestinations);
+  for (int64_t c = 0; c < n_counties; ++c)
+    for (int d = 0; d < kDestinations; ++d) {
+      // Mostly nearby counties (next in FIPS order, usually the same state), some far away.
+      const int64_t near = c + static_cast<int64_t>((u(rng) - 0.5) * 60);
+      const int64_t far = static_cast<int64_t>(u(rng) * n_counties);
+      destinations[c * kDestinations + d] =
+          static_cast<int32_t>(u(rng) < 0.7 ? std::clamp<int64_t>(near, 0, n_counties - 1) : far);
+    }
   const double per_row = static_cast<double>(nnz) / n;
   CsrMatrix m;
   m.n_rows = m.n_cols = n;
@@ -60,14 +69,17 @@ inline CsrMatrix random_flow_matrix(const Geography& geo, int64_t nnz, uint64_t 
   for (int64_t i = 0; i < n; ++i) {
     // Row lengths vary by a factor of ~4 around the mean.
     const int64_t k = std::max<int64_t>(1, static_cast<int64_t>(per_row * (0.4 + 1.2 * u(rng))));
+    const int32_t home = county_of[i];
     cols.clear();
     cols.push_back(static_cast<int32_t>(i));
-    const int64_t width = run_end[i] - run_begin[i];
     for (int64_t t = 1; t < k; ++t) {
-      const bool local = u(rng) < 0.5;
-      const int64_t j = local ? run_begin[i] + static_cast<int64_t>(u(rng) * width)
-                              : static_cast<int64_t>(u(rng) * n);
-      cols.push_back(static_cast<int32_t>(std::min(j, n - 1)));
+      const int32_t c =
+          u(rng) < 0.5
+              ? home
+              : destinations[home * kDestinations + static_cast<int>(u(rng) * kDestinations)];
+      const int64_t width = county_first[c + 1] - county_first[c];
+      const int64_t j = county_first[c] + std::min<int64_t>(width - 1, u(rng) * width);
+      cols.push_back(static_cast<int32_t>(j));
     }
     std::sort(cols.begin(), cols.end());
     cols.erase(std::unique(cols.begin(), cols.end()), cols.end());

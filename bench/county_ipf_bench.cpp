@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
   std::string geography = std::string(FLOWFIT_SOURCE_DIR) + "/data/geography/cbg2010.csv";
   app.add_option("--nnz", nnz, "approximate number of nonzeros");
   app.add_option("--iterations", iterations, "county IPF iterations (quotient engine)");
-  app.add_option("--naive-iterations", naive_iterations, "iterations of the naive method (0: skip)");
+  app.add_option("--naive-iterations", naive_iterations,
+                 "iterations of the naive method (0: skip)");
   app.add_option("--backend", backend_name, "cpu | cuda | reference");
   app.add_option("--threads", threads, "OpenMP threads (0: default)");
   app.add_option("--geography", geography, "CSV with a cbg_geoid column");
@@ -81,10 +82,11 @@ int main(int argc, char** argv) {
 
     auto resident = backend->upload(m0);
     const StageResult q = run_stage(*backend, *resident, stage);
-    fmt::print("quotient: {} iterations, {} cells: aggregate {:.3f} s + fit {:.3f} s + apply "
-               "{:.3f} s = {:.3f} s; verdict {}\n",
-               q.iterations, q.cells, q.timings.aggregate_s, q.timings.fit_s, q.timings.apply_s,
-               q.timings.total_s, to_string(q.verdict));
+    fmt::print(
+        "quotient: {} iterations, {} cells: aggregate {:.3f} s + fit {:.3f} s + apply "
+        "{:.3f} s = {:.3f} s; verdict {}\n",
+        q.iterations, q.cells, q.timings.aggregate_s, q.timings.fit_s, q.timings.apply_s,
+        q.timings.total_s, to_string(q.verdict));
 
     if (naive_iterations > 0) {
       Stage naive = stage;
@@ -105,9 +107,10 @@ int main(int argc, char** argv) {
       double worst = 0;
       for (int64_t e = 0; e < a.nnz(); ++e)
         worst = std::max(worst, std::fabs(a.values[e] - b.values[e]) / std::fabs(a.values[e]));
-      fmt::print("naive: {} iterations in {:.3f} s ({:.4f} s/iteration) -> scaled to {} "
-                 "iterations: {:.1f} s\n",
-                 naive_iterations, r.timings.fit_s, per_it, iterations, scaled);
+      fmt::print(
+          "naive: {} iterations in {:.3f} s ({:.4f} s/iteration) -> scaled to {} "
+          "iterations: {:.1f} s\n",
+          naive_iterations, r.timings.fit_s, per_it, iterations, scaled);
       fmt::print("ratio naive/quotient (whole stage, {} iterations): {:.0f}x\n", iterations,
                  scaled / q.timings.total_s);
       fmt::print("check: max relative difference naive vs quotient after {} iterations: {:.2e}\n",

@@ -108,30 +108,43 @@ class OpenMpQuotientEngine final : public QuotientEngine {
     std::vector<std::vector<int32_t>> other_block;  // their block of each cell, in block order
   };
 
-  // Sum over the cells of block b of margin k of q0 * (factors of the other margins).
+  // Sum over the cells of block b of margin k of q0 * (factors of the other margins). Four
+  // interleaved accumulators break the floating-point add latency chain; the summation order is
+  // fixed by the data, so results stay independent of the thread count.
   double partial_sum(size_t k, int64_t b) const {
     const MarginLayout& lay = layouts_[k];
     const int64_t first = lay.block_ptr[b], last = lay.block_ptr[b + 1];
-    double s = 0;
+    const double* v = lay.values.data();
     switch (lay.other_margin.size()) {
       case 0:
-        for (int64_t i = first; i < last; ++i) s += lay.values[i];
-        break;
+        return sum4(first, last, [&](int64_t i) { return v[i]; });
       case 1: {
         const double* f = factors_[lay.other_margin[0]].data();
         const int32_t* ob = lay.other_block[0].data();
-        for (int64_t i = first; i < last; ++i) s += lay.values[i] * f[ob[i]];
-        break;
+        return sum4(first, last, [&](int64_t i) { return v[i] * f[ob[i]]; });
       }
       default:
-        for (int64_t i = first; i < last; ++i) {
-          double v = lay.values[i];
+        return sum4(first, last, [&](int64_t i) {
+          double x = v[i];
           for (size_t j = 0; j < lay.other_margin.size(); ++j)
-            v *= factors_[lay.other_margin[j]][lay.other_block[j][i]];
-          s += v;
-        }
+            x *= factors_[lay.other_margin[j]][lay.other_block[j][i]];
+          return x;
+        });
     }
-    return s;
+  }
+
+  template <class Term>
+  static double sum4(int64_t first, int64_t last, Term term) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int64_t i = first;
+    for (; i + 4 <= last; i += 4) {
+      s0 += term(i);
+      s1 += term(i + 1);
+      s2 += term(i + 2);
+      s3 += term(i + 3);
+    }
+    for (; i < last; ++i) s0 += term(i);
+    return (s0 + s1) + (s2 + s3);
   }
 
   double step(size_t k) {
