@@ -309,6 +309,7 @@ std::vector<double> reduce_by_cell_device(const double* values, const int32_t* c
   segment_begins_kernel<<<grid_for(nnz, kThreads), kThreads, 0, stream>>>(
       sorted_cells.data(), nnz, n_cells, cell_begin.data());
   FLOWFIT_CUDA_CHECK_LAUNCH();
+  FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(stream));  // the kernel reads sorted_cells
   sorted_cells.reset();
 
   DeviceBuffer<int64_t> chunk_count(cells1), chunk_begin(cells1);

@@ -204,8 +204,6 @@ class CudaBackend final : public Backend {
     if (static_cast<int64_t>(layout.row_cell_of_row.size()) != m.rows ||
         static_cast<int64_t>(layout.col_cell_of_col.size()) != m.cols)
       throw Error("cell layout does not match the matrix shape");
-    if (layout.n_row_cells < 1 || layout.n_col_cells < 1)
-      throw Error("cell layout needs at least one row cell and one column cell");
     for (int32_t c : layout.row_cell_of_row)
       if (c < 0 || c >= layout.n_row_cells) throw Error("row cell id out of range in layout");
     for (int32_t c : layout.col_cell_of_col)

@@ -65,6 +65,10 @@ struct CellParams {
   int64_t factor_offset[kMaxMargins] = {};
 };
 
+// Arithmetic note: products and sums below use __dmul_rn / __dadd_rn, which the compiler never
+// contracts into fused multiply-adds, so every per-cell value is rounded exactly as the CPU
+// engines round it; only the summation order within a block differs (a fixed tree here).
+
 // q0 * (factors of the other margins), the OpenMP engine's order: v = q0; v *= F_o for o ascending.
 template <int kOther>
 __device__ __forceinline__ double cell_term(const MarginParams& p, int64_t i) {
@@ -72,10 +76,10 @@ __device__ __forceinline__ double cell_term(const MarginParams& p, int64_t i) {
   if constexpr (kOther >= 0) {
 #pragma unroll
     for (int o = 0; o < kOther; ++o)
-      v *= p.factors[p.other_offset[o] + p.other_block[o * p.n_in + i]];
+      v = __dmul_rn(v, p.factors[p.other_offset[o] + p.other_block[o * p.n_in + i]]);
   } else {
     for (int o = 0; o < p.n_other; ++o)
-      v *= p.factors[p.other_offset[o] + p.other_block[o * p.n_in + i]];
+      v = __dmul_rn(v, p.factors[p.other_offset[o] + p.other_block[o * p.n_in + i]]);
   }
   return v;
 }
@@ -93,7 +97,7 @@ __global__ void __launch_bounds__(kThreads) margin_kernel(MarginParams p) {
     const int64_t first = p.block_ptr[b];
     const int64_t last = p.block_ptr[b + 1];
     double s = 0.0;
-    for (int64_t i = first + t; i < last; i += kGroup) s += cell_term<kOther>(p, i);
+    for (int64_t i = first + t; i < last; i += kGroup) s = __dadd_rn(s, cell_term<kOther>(p, i));
     if constexpr (kGroup == 32) {
       s = warp_sum(s);
     } else {
@@ -101,11 +105,11 @@ __global__ void __launch_bounds__(kThreads) margin_kernel(MarginParams p) {
     }
     if (t == 0) {
       double* F = p.factors + p.own_offset;
-      const double current = F[b] * s;
+      const double current = __dmul_rn(F[b], s);
       if constexpr (kUpdate) {
         const double f = ratio_factor(current, p.targets[b]);
-        F[b] *= f;
-        p.l1_parts[b] = fabs(f - 1.0) * current;
+        F[b] = __dmul_rn(F[b], f);
+        p.l1_parts[b] = __dmul_rn(fabs(f - 1.0), current);
       } else {
         p.sums_out[b] = current;
       }
@@ -118,7 +122,7 @@ __device__ __forceinline__ double cell_factor(const CellParams& p, const double*
                                               int64_t c) {
   double f = 1.0;
   for (int k = 0; k < p.n_margins; ++k)
-    f *= factors[p.factor_offset[k] + p.cell_block[k * p.n_cells + c]];
+    f = __dmul_rn(f, factors[p.factor_offset[k] + p.cell_block[k * p.n_cells + c]]);
   return f;
 }
 
@@ -133,7 +137,8 @@ __global__ void __launch_bounds__(kThreads)
   for (int64_t c = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; c < p.n_cells;
        c += stride) {
     const double q0 = p.q0[c];
-    s += fabs(q0 * cell_factor(p, factors, c) - q0 * cell_factor(p, factors_before, c));
+    s = __dadd_rn(s, fabs(__dmul_rn(q0, cell_factor(p, factors, c)) -
+                          __dmul_rn(q0, cell_factor(p, factors_before, c))));
   }
   s = block_sum<kThreads>(s, scratch);
   if (threadIdx.x == 0) partials[blockIdx.x] = s;
