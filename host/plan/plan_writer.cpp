@@ -1,0 +1,116 @@
+// pipeline::Plan -> TOML text (the schema read by plan_toml.cpp).
+#include <fmt/format.h>
+
+#include "flowfit/pipeline/plan_toml.hpp"
+
+namespace flowfit::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A TOML basic string.
+std::string toml_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+          out += fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        else
+          out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string path_text(const fs::path& p, const fs::path& base) {
+  if (!base.empty() && p.is_absolute()) {
+    const fs::path rel = p.lexically_relative(base);
+    if (!rel.empty() && *rel.begin() != "..") return rel.generic_string();
+  }
+  return p.generic_string();
+}
+
+std::string_view backend_name(BackendChoice b) {
+  switch (b) {
+    case BackendChoice::automatic:
+      return "auto";
+    case BackendChoice::cpu:
+      return "cpu";
+    case BackendChoice::cuda:
+      return "cuda";
+    case BackendChoice::reference:
+      return "reference";
+  }
+  return "auto";
+}
+
+// Shortest text that reads back to the same double, always with a '.' or exponent.
+std::string real_text(double v) {
+  std::string s = fmt::format("{}", v);
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+  return s;
+}
+
+}  // namespace
+
+std::string plan_to_toml(const Plan& plan, const fs::path& relative_to) {
+  std::string out;
+  auto line = [&](std::string_view key, const std::string& value) {
+    out += fmt::format("{} = {}\n", key, value);
+  };
+  auto path_line = [&](std::string_view key, const fs::path& p) {
+    if (!p.empty()) line(key, toml_string(path_text(p, relative_to)));
+  };
+  line("name", toml_string(plan.name));
+  path_line("geography", plan.geography);
+  line("geography_column", toml_string(plan.geography_column));
+  line("backend", toml_string(backend_name(plan.backend)));
+  line("threads", std::to_string(plan.threads));
+
+  const CensusSources& c = plan.census;
+  out += "\n[census]\n";
+  path_line("census_dir", c.census_dir);
+  path_line("golden_dir", c.golden_dir);
+  path_line("cbg_census2010", c.cbg_census2010);
+  path_line("cbg_acs5", c.cbg_acs5);
+  path_line("cbg_populations", c.cbg_populations);
+
+  for (const YearSpec& y : plan.years) {
+    out += "\n[[years]]\n";
+    line("year", std::to_string(y.year));
+    path_line("matrix", y.matrix);
+  }
+  for (const StageSpec& s : plan.stages) {
+    out += "\n[[stages]]\n";
+    line("kind", toml_string(to_string(s.kind)));
+    line("max_iterations", std::to_string(s.stop.max_iterations));
+    if (s.stop.l1_tolerance) line("l1_tolerance", real_text(*s.stop.l1_tolerance));
+    if (s.stop.residual_tolerance)
+      line("residual_tolerance", real_text(*s.stop.residual_tolerance));
+    line("method", toml_string(to_string(s.method)));
+    line("log_every", std::to_string(s.log_every));
+  }
+  out += "\n[output]\n";
+  path_line("dir", plan.output.dir);
+  line("format", toml_string(plan.output.format));
+  line("stage_outputs", plan.output.stage_outputs ? "true" : "false");
+  return out;
+}
+
+}  // namespace flowfit::pipeline
