@@ -31,6 +31,12 @@ struct NpyMember {
   NpyMember(const ZipReader& zip, const std::string& field_name)
       : member(zip, field_name + ".npy", field_name), field(field_name) {
     const std::string& file = zip.file();
+    // Deflate cannot expand more than ~1032:1; a larger claim is a corrupt or hostile archive,
+    // rejected before anything is allocated.
+    if (member.size() > member.compressed_size() * 1100 + 4096) {
+      fail(file, "implausible uncompressed size " + std::to_string(member.size()) + " for " +
+                     std::to_string(member.compressed_size()) + " stored bytes");
+    }
     char pre[12] = {};
     const uint64_t first = std::min<uint64_t>(member.size(), 8);
     member.read(pre, first);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "flowfit/error.hpp"
 #include "flowfit/io/atomic_file.hpp"
 #include "flowfit/io/npz.hpp"
 #include "npy.hpp"
@@ -13,6 +14,11 @@ namespace flowfit::io {
 void write_npz(const std::filesystem::path& path, const CsrMatrix& matrix,
                const MatrixWriteOptions& options) {
   matrix.validate();
+  if (options.compressed && (options.compression_level < 1 || options.compression_level > 9)) {
+    throw ConfigError("compression_level",
+                      "must be 1..9, got " + std::to_string(options.compression_level));
+  }
+  const int z = options.compressed ? options.compression_level : 0;
   const int64_t nnz = matrix.nnz();
   constexpr int64_t kMax32 = std::numeric_limits<int32_t>::max();
   // scipy uses int32 index arrays whenever every index and nnz fit.
@@ -43,7 +49,6 @@ void write_npz(const std::filesystem::path& path, const CsrMatrix& matrix,
   AtomicFile out(path);
   out.release_stream();
   detail::ZipWriter zip(out.temp_path().string(), path.string());
-  const bool z = options.compressed;
   // Member order as scipy.sparse.save_npz writes it.
   zip.add("indices.npy",
           {{indices_header.data(), indices_header.size()},

@@ -110,7 +110,7 @@ void ZipWriter::fail(const std::string& what) {
   throw Error("cannot write '" + display_ + "': " + what + ": " + zip_strerror(archive_));
 }
 
-void ZipWriter::add(const std::string& name, std::vector<Piece> pieces, bool compress) {
+void ZipWriter::add(const std::string& name, std::vector<Piece> pieces, int level) {
   auto fragments = std::make_shared<std::vector<zip_buffer_fragment_t>>();
   for (const Piece& p : pieces) {
     if (p.size == 0) continue;
@@ -134,9 +134,9 @@ void ZipWriter::add(const std::string& name, std::vector<Piece> pieces, bool com
     fail("cannot add '" + name + "'");
   }
   const auto i = static_cast<zip_uint64_t>(index);
-  // Level 6 is zlib's default, as numpy.savez_compressed uses.
+  const bool compress = level > 0;
   if (zip_set_file_compression(archive_, i, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE,
-                               compress ? 6 : 0) != 0) {
+                               compress ? static_cast<zip_uint32_t>(level) : 0) != 0) {
     fail("cannot set compression of '" + name + "'");
   }
   // A fixed time stamp (1980-01-01 00:00) makes the archive bytes reproducible.

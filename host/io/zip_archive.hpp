@@ -66,7 +66,8 @@ class ZipWriter {
     std::size_t size;
   };
   // Adds a member made of the pieces back to back. The memory must stay valid until close().
-  void add(const std::string& name, std::vector<Piece> pieces, bool compress);
+  // level 0 stores the member; 1..9 deflates it at that zlib level.
+  void add(const std::string& name, std::vector<Piece> pieces, int level);
   void close();
 
  private:

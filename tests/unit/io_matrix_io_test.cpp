@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "flowfit/error.hpp"
-#include "flowfit/io/matrix_io.hpp"
+#include "flowfit/io/io.hpp"
 
 namespace flowfit::io {
 namespace {

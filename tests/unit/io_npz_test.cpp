@@ -89,6 +89,21 @@ TEST(IoNpz, RoundTripsCompressedAndStored) {
   }
 }
 
+TEST(IoNpz, CompressionLevels) {
+  for (int level : {1, 9}) {
+    const fs::path p = temp_file("level.npz");
+    MatrixWriteOptions options;
+    options.compression_level = level;
+    write_npz(p, small(), options);
+    expect_same(read_npz(p), small());
+    fs::remove(p);
+  }
+  MatrixWriteOptions bad;
+  bad.compression_level = 10;
+  EXPECT_THROW(write_npz(temp_file("bad_level.npz"), small(), bad), ConfigError);
+  EXPECT_FALSE(fs::exists(temp_file("bad_level.npz")));
+}
+
 TEST(IoNpz, EmptyMatrixRoundTrips) {
   CsrMatrix m;
   m.n_rows = 4;

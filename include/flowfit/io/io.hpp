@@ -1,0 +1,18 @@
+#pragma once
+// Umbrella header of the flowfit I/O layer.
+#include "flowfit/io/atomic_file.hpp"
+#include "flowfit/io/checksum.hpp"
+#include "flowfit/io/csv_options.hpp"
+#include "flowfit/io/csv_reader.hpp"
+#include "flowfit/io/csv_table.hpp"
+#include "flowfit/io/csv_writer.hpp"
+#include "flowfit/io/ffm.hpp"
+#include "flowfit/io/geography_io.hpp"
+#include "flowfit/io/mapped_file.hpp"
+#include "flowfit/io/matrix_format.hpp"
+#include "flowfit/io/matrix_io.hpp"
+#include "flowfit/io/matrix_market.hpp"
+#include "flowfit/io/matrix_options.hpp"
+#include "flowfit/io/npz.hpp"
+#include "flowfit/io/number_format.hpp"
+#include "flowfit/io/triplet_csv.hpp"
