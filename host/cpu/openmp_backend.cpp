@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include "host/cpu/openmp_kernels.hpp"
+#include "host/cpu/parallel_for.hpp"
 
 namespace flowfit {
 namespace {
@@ -62,8 +63,12 @@ class OpenMpBackend final : public Backend {
     double* v = m.values.data();
     const int32_t* id = ids.data();
     const double* f = factor.data();
-#pragma omp parallel for num_threads(threads_) schedule(static)
-    for (int64_t e = 0; e < nnz; ++e) v[e] *= f[id[e]];
+    const int64_t n_chunks = (nnz + kEntryChunk - 1) / kEntryChunk;
+    cpu::parallel_for(n_chunks, nnz >= cpu::kParallelThreshold, threads_, cpu::Schedule::fixed,
+                      [&](int64_t ch) {
+                        const int64_t last = std::min(nnz, (ch + 1) * kEntryChunk);
+                        for (int64_t e = ch * kEntryChunk; e < last; ++e) v[e] *= f[id[e]];
+                      });
   }
 
   double l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
@@ -72,13 +77,14 @@ class OpenMpBackend final : public Backend {
     if (x.nnz() != y.nnz()) throw Error("l1_distance: matrices differ in pattern");
     const int64_t n_chunks = (x.nnz() + kEntryChunk - 1) / kEntryChunk;
     std::vector<double> parts(n_chunks, 0.0);
-#pragma omp parallel for num_threads(threads_) schedule(static)
-    for (int64_t ch = 0; ch < n_chunks; ++ch) {
-      double s = 0;
-      const int64_t last = std::min(x.nnz(), (ch + 1) * kEntryChunk);
-      for (int64_t e = ch * kEntryChunk; e < last; ++e) s += std::fabs(x.values[e] - y.values[e]);
-      parts[ch] = s;
-    }
+    cpu::parallel_for(n_chunks, x.nnz() >= cpu::kParallelThreshold, threads_, cpu::Schedule::fixed,
+                      [&](int64_t ch) {
+                        double s = 0;
+                        const int64_t last = std::min(x.nnz(), (ch + 1) * kEntryChunk);
+                        for (int64_t e = ch * kEntryChunk; e < last; ++e)
+                          s += std::fabs(x.values[e] - y.values[e]);
+                        parts[ch] = s;
+                      });
     double s = 0;
     for (double p : parts) s += p;
     return s;

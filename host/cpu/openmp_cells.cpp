@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include "host/cpu/openmp_kernels.hpp"
+#include "host/cpu/parallel_for.hpp"
 
 namespace flowfit::cpu {
 
@@ -55,7 +56,8 @@ std::unique_ptr<HostCells> openmp_assign_cells(const CsrMatrix& m, const CellLay
 
   // Pass 1: number of cells per row cell.
   std::vector<int64_t> base(n_rc + 1, 0);
-#pragma omp parallel num_threads(threads)
+  const bool parallel = m.nnz() >= kParallelThreshold && threads > 1;
+#pragma omp parallel num_threads(parallel ? threads : 1)
   {
     std::vector<int32_t> mark(key_space, -1), keys;
 #pragma omp for schedule(dynamic, 16)
@@ -74,7 +76,7 @@ std::unique_ptr<HostCells> openmp_assign_cells(const CsrMatrix& m, const CellLay
   table.col_cell.resize(base.back());
   table.diagonal.resize(base.back());
   std::vector<int32_t> ids(m.nnz());
-#pragma omp parallel num_threads(threads)
+#pragma omp parallel num_threads(parallel ? threads : 1)
   {
     std::vector<int32_t> mark(key_space, -1), keys;
 #pragma omp for schedule(dynamic, 16)
@@ -107,12 +109,12 @@ std::vector<double> openmp_reduce_by_cell(const CsrMatrix& m, const HostCells& c
   if (rbc.ptr.empty()) throw Error("cell assignment was not made by the OpenMP backend");
   const auto& ids = cells.cell_of_entry;
   const int64_t n_rc = static_cast<int64_t>(rbc.ptr.size()) - 1;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 16)
-  for (int64_t rc = 0; rc < n_rc; ++rc)
+  parallel_for(n_rc, m.nnz() >= kParallelThreshold, threads, Schedule::dynamic, [&](int64_t rc) {
     for (int64_t r = rbc.ptr[rc]; r < rbc.ptr[rc + 1]; ++r) {
       const int64_t i = rbc.rows[r];
       for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) q[ids[e]] += m.values[e];
     }
+  });
   return q;
 }
 

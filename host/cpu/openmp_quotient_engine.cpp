@@ -8,13 +8,12 @@
 
 #include "flowfit/ratio_rule.hpp"
 #include "host/cpu/openmp_kernels.hpp"
+#include "host/cpu/parallel_for.hpp"
 
 namespace flowfit::cpu {
 namespace {
 
 constexpr int64_t kChunk = 8192;  // fixed reduction chunk: independent of the thread count
-// Below this many cells a sweep step is a few microseconds: threads would only add barrier cost.
-constexpr int64_t kParallelCells = 32768;
 
 class OpenMpQuotientEngine final : public QuotientEngine {
  public:
@@ -86,8 +85,8 @@ class OpenMpQuotientEngine final : public QuotientEngine {
     for (size_t k = 0; k < layouts_.size(); ++k) {
       const int64_t n_blocks = static_cast<int64_t>(targets_[k].size());
       std::vector<double> s(n_blocks);
-#pragma omp parallel for num_threads(threads_) schedule(static) if (parallel_)
-      for (int64_t b = 0; b < n_blocks; ++b) s[b] = factors_[k][b] * partial_sum(k, b);
+      parallel_for(n_blocks, parallel_, threads_, Schedule::fixed,
+                   [&](int64_t b) { s[b] = factors_[k][b] * partial_sum(k, b); });
       out.push_back(std::move(s));
     }
     return out;
@@ -95,8 +94,8 @@ class OpenMpQuotientEngine final : public QuotientEngine {
 
   std::vector<double> cell_factors() override {
     std::vector<double> f(n_cells_);
-#pragma omp parallel for num_threads(threads_) schedule(static) if (parallel_)
-    for (int64_t c = 0; c < n_cells_; ++c) f[c] = cell_factor(factors_, c);
+    parallel_for(n_cells_, parallel_, threads_, Schedule::fixed,
+                 [&](int64_t c) { f[c] = cell_factor(factors_, c); });
     return f;
   }
 
@@ -152,13 +151,12 @@ class OpenMpQuotientEngine final : public QuotientEngine {
     std::vector<double>& parts = step_l1_parts_[k];
     std::vector<double>& F = factors_[k];
     const std::vector<double>& t = targets_[k];
-#pragma omp parallel for num_threads(threads_) schedule(static) if (parallel_)
-    for (int64_t b = 0; b < n_blocks; ++b) {
+    parallel_for(n_blocks, parallel_, threads_, Schedule::fixed, [&](int64_t b) {
       const double current = F[b] * partial_sum(k, b);
       const double f = ratio_factor(current, t[b]);
       F[b] *= f;
       parts[b] = std::fabs(f - 1.0) * current;
-    }
+    });
     double l1 = 0;
     for (double x : parts) l1 += x;
     return l1;
@@ -174,15 +172,14 @@ class OpenMpQuotientEngine final : public QuotientEngine {
   double sweep_l1() const {
     const int64_t n_chunks = (n_cells_ + kChunk - 1) / kChunk;
     std::vector<double> parts(n_chunks, 0.0);
-#pragma omp parallel for num_threads(threads_) schedule(static) if (parallel_)
-    for (int64_t ch = 0; ch < n_chunks; ++ch) {
+    parallel_for(n_chunks, parallel_, threads_, Schedule::fixed, [&](int64_t ch) {
       double s = 0;
       const int64_t last = std::min(n_cells_, (ch + 1) * kChunk);
       for (int64_t c = ch * kChunk; c < last; ++c)
         s +=
             std::fabs(q0_[c] * cell_factor(factors_, c) - q0_[c] * cell_factor(factors_before_, c));
       parts[ch] = s;
-    }
+    });
     double l1 = 0;
     for (double x : parts) l1 += x;
     return l1;
