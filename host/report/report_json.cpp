@@ -1,0 +1,157 @@
+// Run reports as JSON.
+#include "flowfit/report/report_json.hpp"
+
+#include <string>
+
+#include "flowfit/io/atomic_file.hpp"
+
+namespace flowfit::report {
+
+using nlohmann::json;
+
+json to_json(const MarginResidual& r) {
+  return json{{"margin", r.margin},
+              {"blocks", r.blocks},
+              {"blocks_zero_target", r.blocks_zero_target},
+              {"blocks_zero_current", r.blocks_zero_current},
+              {"max_abs", r.max_abs},
+              {"max_rel", r.max_rel},
+              {"total_abs", r.total_abs},
+              {"target_total", r.target_total},
+              {"current_total", r.current_total}};
+}
+
+json to_json(const IterationRecord& r) {
+  json residuals = json::array();
+  for (const auto& m : r.residuals) residuals.push_back(to_json(m));
+  return json{{"iteration", r.iteration},
+              {"l1_change", r.l1_change},
+              {"step_l1", r.step_l1},
+              {"residuals", residuals}};
+}
+
+json to_json(const StageResult& r) {
+  json history = json::array();
+  for (const auto& h : r.history) history.push_back(to_json(h));
+  json residuals = json::array();
+  for (const auto& m : r.residuals) residuals.push_back(to_json(m));
+  return json{{"stage", r.stage},
+              {"backend", r.backend},
+              {"method", std::string(to_string(r.method))},
+              {"iterations", r.iterations},
+              {"cells", r.cells},
+              {"verdict", std::string(to_string(r.verdict))},
+              {"verdict_detail", r.verdict_detail},
+              {"residuals", residuals},
+              {"history", history},
+              {"timings",
+               {{"aggregate_s", r.timings.aggregate_s},
+                {"fit_s", r.timings.fit_s},
+                {"apply_s", r.timings.apply_s},
+                {"total_s", r.timings.total_s}}}};
+}
+
+json to_json(const targets::TargetWarning& w) {
+  return json{{"kind", std::string(targets::to_string(w.kind))},
+              {"group", w.group},
+              {"value", w.value},
+              {"message", w.message}};
+}
+
+json to_json(const pipeline::StageRun& r) {
+  json j{{"kind", std::string(pipeline::to_string(r.spec.kind))},
+         {"seconds", r.seconds},
+         {"spec",
+          {{"max_iterations", r.spec.stop.max_iterations},
+           {"l1_tolerance", r.spec.stop.l1_tolerance ? json(*r.spec.stop.l1_tolerance) : json()},
+           {"residual_tolerance",
+            r.spec.stop.residual_tolerance ? json(*r.spec.stop.residual_tolerance) : json()},
+           {"method", std::string(to_string(r.spec.method))},
+           {"log_every", r.spec.log_every}}}};
+  if (r.result) {
+    j["result"] = to_json(*r.result);
+  } else {
+    j["diagonal_entries_inserted"] = r.clip_inserted;
+  }
+  return j;
+}
+
+json to_json(const pipeline::YearReport& y) {
+  json stages = json::array();
+  for (const auto& s : y.stages) stages.push_back(to_json(s));
+  json warnings = json::array();
+  for (const auto& w : y.warnings) warnings.push_back(to_json(w));
+  return json{
+      {"year", y.year},     {"input", y.input},           {"input_sha256", y.input_checksum},
+      {"output", y.output}, {"resumed", y.resumed},       {"seconds", y.seconds},
+      {"stages", stages},   {"target_warnings", warnings}};
+}
+
+json to_json(const MachineInfo& m) {
+  return json{{"hostname", m.hostname},
+              {"cpu_model", m.cpu_model},
+              {"hardware_threads", m.hardware_threads},
+              {"os", m.os}};
+}
+
+json to_json(const pipeline::SweepResult& s, int year) {
+  auto order_names = [](const std::vector<pipeline::StageKind>& order) {
+    json a = json::array();
+    for (auto k : order) a.push_back(std::string(pipeline::to_string(k)));
+    return a;
+  };
+  json orders = json::array();
+  for (const auto& o : s.orders) {
+    json fam = json::array();
+    for (const auto& f : o.residuals)
+      fam.push_back(json{{"family", std::string(pipeline::to_string(f.family))},
+                         {"residual", to_json(f.residual)}});
+    orders.push_back(json{{"order", order_names(o.order)},
+                          {"max_rel_diff_vs_default", o.max_rel_diff_vs_default},
+                          {"county_flow_correlation", o.county_flow_correlation},
+                          {"seconds", o.seconds},
+                          {"residuals", fam}});
+  }
+  return json{{"year", year}, {"default_order", order_names(s.default_order)}, {"orders", orders}};
+}
+
+json run_report_json(const pipeline::RunReport& run, const RunContext& context) {
+  json inputs = json::array();
+  for (const auto& f : context.inputs)
+    inputs.push_back(
+        json{{"role", f.role}, {"path", f.path}, {"sha256", f.sha256}, {"bytes", f.bytes}});
+  json years = json::array();
+  for (const auto& y : run.years) years.push_back(to_json(y));
+  return json{{"report_schema", kReportSchemaVersion},
+              {"flowfit_version", run.version},
+              {"plan",
+               {{"name", run.plan_name},
+                {"file", context.plan_file},
+                {"toml", context.plan_toml},
+                {"canonical_text", run.plan_text},
+                {"sha256", run.plan_checksum}}},
+              {"command_line", context.command_line},
+              {"backend", {{"name", run.backend}, {"reason", run.backend_reason}}},
+              {"machine", to_json(context.machine)},
+              {"inputs", inputs},
+              {"nnls",
+               {{"cbgs", run.nnls.n_cbgs},
+                {"unconstrained", run.nnls.n_unconstrained},
+                {"constrained", run.nnls.n_constrained},
+                {"warm_start", run.nnls.n_warm_start},
+                {"with_zero_year", run.nnls.n_with_zero_year},
+                {"not_converged", run.nnls.n_not_converged},
+                {"max_iterations", run.nnls.max_iterations},
+                {"seconds", run.nnls_seconds}}},
+              {"years", years},
+              {"seconds", run.seconds}};
+}
+
+void write_json(const std::filesystem::path& path, const json& doc) {
+  io::AtomicFile out(path);
+  out.write(doc.dump(2));
+  out.write("\n");
+  out.commit();
+}
+
+}  // namespace flowfit::report

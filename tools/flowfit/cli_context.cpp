@@ -1,0 +1,38 @@
+#include "tools/flowfit/cli_context.hpp"
+
+#include <omp.h>
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+namespace flowfit::cli {
+
+void Console::info(std::string_view message) const {
+  if (!quiet) std::cerr << "flowfit: " << message << '\n';
+}
+
+void Console::detail(std::string_view message) const {
+  if (verbosity > 0 && !quiet) std::cerr << "flowfit: " << message << '\n';
+}
+
+void Console::warn(std::string_view message) const {
+  std::cerr << "flowfit: warning: " << message << '\n';
+}
+
+std::unique_ptr<Backend> choose_backend(const GlobalOptions& global, BackendChoice fallback,
+                                        int fallback_threads) {
+  const BackendChoice choice =
+      global.backend_given ? backend_choice_from_string(global.backend) : fallback;
+  const int threads = global.threads_given ? global.threads : fallback_threads;
+  std::string why;
+  auto backend = make_backend(choice, threads, &why);
+  global.console.info(fmt::format("backend: {} ({})", backend->name(), why));
+  return backend;
+}
+
+void apply_thread_option(const GlobalOptions& global) {
+  if (global.threads > 0) omp_set_num_threads(global.threads);
+}
+
+}  // namespace flowfit::cli

@@ -1,0 +1,13 @@
+#pragma once
+// Exit codes of the flowfit command (documented in docs/cli.md, "Exit codes").
+namespace flowfit::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInternal = 1;       // a bug or an unexpected system failure
+inline constexpr int kExitUsage = 2;          // bad command line, invalid plan or option
+inline constexpr int kExitBadInput = 3;       // malformed or inconsistent input data
+inline constexpr int kExitNoBackend = 4;      // the requested backend is not available here
+inline constexpr int kExitCheckFailed = 5;    // compare beyond tolerance; --strict checks failed
+inline constexpr int kExitInterrupted = 130;  // SIGINT (128 + signal number; SIGTERM gives 143)
+
+}  // namespace flowfit::cli
