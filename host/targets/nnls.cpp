@@ -11,6 +11,7 @@ namespace {
 
 constexpr int kLd = kNnlsMaxDim;  // leading dimension of the column-major work matrices
 constexpr double kEps = std::numeric_limits<double>::epsilon();
+constexpr double kSnapUlps = 4.0;  // |x_j| <= kSnapUlps * n * eps * max|x| is rounding noise
 
 // In-place Householder QR of the m x k column-major matrix `q` (leading dimension kLd): R on and
 // above the diagonal, the reflector vectors (implicit leading 1) below it. Returns the smallest
@@ -104,10 +105,25 @@ NnlsSolver::NnlsSolver(int m, int n, std::span<const double> a) : m_(m), n_(n) {
         throw ConfigError("nnls", "design matrix entry (" + std::to_string(i) + ", " +
                                       std::to_string(j) + ") is not finite");
       a_[i * n + j] = v;
-      qr_[j * kLd + i] = v;
       f2 += v * v;
     }
   a_frobenius_ = std::sqrt(f2);
+  Mat qr{};
+  Vec tau{};
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < n; ++j) qr[j * kLd + i] = a_[i * n + j];
+  const double min_diag = householder_qr(m, n, qr.data(), tau.data());
+  if (!(min_diag > 4.0 * n * kEps * a_frobenius_))
+    throw ConfigError("nnls", "design matrix does not have full column rank");
+  // Pseudo-inverse (A^-1 when square), column by column from the QR: the unconstrained solution
+  // is then one matrix-vector product, and its refinement another.
+  for (int i = 0; i < m; ++i) {
+    Vec e{};
+    Vec col{};
+    e[i] = 1.0;
+    qr_least_squares(m, n, qr.data(), tau.data(), e.data(), col.data());
+    for (int j = 0; j < n; ++j) pinv_[j * m + i] = col[j];
+  }
   int nz = 0;
   for (int i = 0; i < m; ++i) {
     nz_begin_[i] = nz;
@@ -119,13 +135,10 @@ NnlsSolver::NnlsSolver(int m, int n, std::span<const double> a) : m_(m), n_(n) {
       }
   }
   nz_begin_[m] = nz;
-  const double min_diag = householder_qr(m, n, qr_.data(), tau_.data());
-  if (!(min_diag > 4.0 * n * kEps * a_frobenius_))
-    throw ConfigError("nnls", "design matrix does not have full column rank");
 }
 
-void NnlsSolver::solve_subset(const std::array<bool, kNnlsMaxDim>& passive, const double* y,
-                              Vec& z) const {
+void NnlsSolver::solve_subset(const std::array<bool, kNnlsMaxDim>& passive, const double* y, Vec& z,
+                              bool refine) const {
   Mat q;
   Vec tau;
   Vec rhs;
@@ -143,6 +156,12 @@ void NnlsSolver::solve_subset(const std::array<bool, kNnlsMaxDim>& passive, cons
   qr_least_squares(m_, k, q.data(), tau.data(), rhs.data(), zp.data());
   for (int j = 0; j < n_; ++j) z[j] = 0.0;
   for (int c = 0; c < k; ++c) z[idx[c]] = zp[c];
+  if (!refine) return;
+  // One step of iterative refinement with the same factors and an accurate residual.
+  Vec r;
+  residual(y, z, r);
+  qr_least_squares(m_, k, q.data(), tau.data(), r.data(), zp.data());
+  for (int c = 0; c < k; ++c) z[idx[c]] += zp[c];
 }
 
 void NnlsSolver::residual(const double* y, const Vec& z, Vec& r) const {
@@ -171,28 +190,42 @@ NnlsOutcome NnlsSolver::solve(std::span<const double> y, std::span<double> x) co
     y2 += y[i] * y[i];
   }
   NnlsOutcome out;
+  // Values within rounding of 0 (relative to the largest component) are set to exactly 0, as a
+  // bound at 0 is an exact 0 in the reference: a zero population leaves its row unchanged under
+  // the ratio rule, a 1e-30 one would not.
+  auto noise_level = [&](const Vec& v) {
+    double vmax = 0.0;
+    for (int j = 0; j < n_; ++j) vmax = std::fmax(vmax, std::abs(v[j]));
+    return kSnapUlps * n_ * kEps * vmax;
+  };
   auto finish = [&](const Vec& v) {
+    const double snap = noise_level(v);
     for (int j = 0; j < n_; ++j) {
-      x[j] = v[j] + 0.0;  // no negative zeros
+      x[j] = std::abs(v[j]) <= snap ? 0.0 : v[j];
       out.n_zero += x[j] == 0.0;
     }
     return out;
   };
 
-  // Unconstrained solution; if it is feasible it is the unique NNLS solution.
-  Vec rhs;
+  // Unconstrained solution, refined once; if it is feasible it is the unique NNLS solution.
   Vec sol;
-  for (int i = 0; i < m_; ++i) rhs[i] = y[i];
-  qr_least_squares(m_, n_, qr_.data(), tau_.data(), rhs.data(), sol.data());
-  {  // one step of iterative refinement with an accurate residual
+  {
     Vec r;
-    Vec d;
+    for (int j = 0; j < n_; ++j) {
+      double s = 0.0;
+      for (int i = 0; i < m_; ++i) s += pinv_[j * m_ + i] * y[i];
+      sol[j] = s;
+    }
     residual(y.data(), sol, r);
-    qr_least_squares(m_, n_, qr_.data(), tau_.data(), r.data(), d.data());
-    for (int j = 0; j < n_; ++j) sol[j] += d[j];
+    for (int j = 0; j < n_; ++j) {
+      double s = 0.0;
+      for (int i = 0; i < m_; ++i) s += pinv_[j * m_ + i] * r[i];
+      sol[j] += s;
+    }
   }
   bool feasible = true;
-  for (int j = 0; j < n_; ++j) feasible = feasible && sol[j] >= 0.0;
+  const double snap = noise_level(sol);
+  for (int j = 0; j < n_; ++j) feasible = feasible && sol[j] >= -snap;
   if (feasible) {
     out.unconstrained = true;
     return finish(sol);
@@ -205,13 +238,9 @@ NnlsOutcome NnlsSolver::solve(std::span<const double> y, std::span<double> x) co
   Vec w{};
   std::array<bool, kNnlsMaxDim> passive{};
   std::array<bool, kNnlsMaxDim> blocked{};
-  auto gradient = [&] {  // w = A^T (y - A x)
+  auto gradient = [&] {  // w = A^T (y - A x), with an accurate residual
     Vec r;
-    for (int i = 0; i < m_; ++i) {
-      double s = y[i];
-      for (int j = 0; j < n_; ++j) s -= a_[i * n_ + j] * xv[j];
-      r[i] = s;
-    }
+    residual(y.data(), xv, r);
     for (int j = 0; j < n_; ++j) {
       double s = 0.0;
       for (int i = 0; i < m_; ++i) s += a_[i * n_ + j] * r[i];
@@ -222,8 +251,8 @@ NnlsOutcome NnlsSolver::solve(std::span<const double> y, std::span<double> x) co
   // Warm start: guess the passive set from the signs of the unconstrained solution. If the
   // least-squares solution on it is positive and the KKT conditions hold, it is the solution.
   bool done = false;
-  for (int j = 0; j < n_; ++j) passive[j] = sol[j] > 0.0;
-  solve_subset(passive, y.data(), z);
+  for (int j = 0; j < n_; ++j) passive[j] = sol[j] > snap;
+  solve_subset(passive, y.data(), z, /*refine=*/true);
   bool positive = true;
   for (int j = 0; j < n_; ++j) positive = positive && (!passive[j] || z[j] > 0.0);
   if (positive) {
@@ -295,12 +324,9 @@ NnlsOutcome NnlsSolver::solve(std::span<const double> y, std::span<double> x) co
     if (!out.converged) break;
     gradient();
   }
-  {  // refine the final least-squares solution on the passive set, as on the fast path
-    Vec r;
-    Vec d;
-    residual(y.data(), xv, r);
-    solve_subset(passive, r.data(), d);
-    for (int j = 0; j < n_; ++j) xv[j] = passive[j] ? std::fmax(xv[j] + d[j], 0.0) : 0.0;
+  if (!out.warm_start) {  // the final least-squares solution on the passive set, refined
+    solve_subset(passive, y.data(), z, /*refine=*/true);
+    for (int j = 0; j < n_; ++j) xv[j] = passive[j] ? std::fmax(z[j], 0.0) : 0.0;
   }
   return finish(xv);
 }

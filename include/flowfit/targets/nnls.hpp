@@ -3,14 +3,14 @@
 //   minimise ||A x - y||_2 subject to x >= 0,  A is m x n (n <= m <= kNnlsMaxDim), full column
 //   rank.
 // Deterministic float64 arithmetic with no allocation per solve. When the unconstrained solution
-// (Householder QR of A, computed once) is already >= 0 it is returned directly. Otherwise the
-// passive set {j : unconstrained x_j > 0} is tried (accepted only if the KKT conditions hold),
-// and failing that the classic Lawson–Hanson iteration (as in scipy.optimize.nnls) starts from
-// x = 0. With full column
-// rank the solution is unique, so any correct solver agrees with scipy up to rounding. The final
-// least-squares solution gets one step of iterative refinement with the residual y - A x computed
-// in double-double (error-free transformations: identical results with or without FMA), so
-// small components of large solutions are accurate to a few ulps of themselves.
+// (pseudo-inverse from a Householder QR of A, computed once) is already >= 0 it is returned
+// directly. Otherwise the passive set {j : unconstrained x_j > 0} is tried (accepted only if the
+// KKT conditions hold), and failing that the classic Lawson–Hanson iteration (as in
+// scipy.optimize.nnls) starts from x = 0. With full column rank the solution is unique, so any
+// correct solver agrees with scipy up to rounding. The final least-squares solution gets one step
+// of iterative refinement with the residual y - A x computed in double-double (error-free
+// transformations: identical results with or without FMA), so small components of large solutions
+// are accurate to a few ulps of themselves.
 #include <array>
 #include <span>
 
@@ -44,16 +44,16 @@ class NnlsSolver {
   using Vec = std::array<double, kNnlsMaxDim>;
 
   // Least squares on the columns flagged in `passive` (which must be linearly independent):
-  // z[j] for passive j, z[j] = 0 otherwise.
-  void solve_subset(const std::array<bool, kNnlsMaxDim>& passive, const double* y, Vec& z) const;
+  // z[j] for passive j, z[j] = 0 otherwise. `refine`: one step of iterative refinement.
+  void solve_subset(const std::array<bool, kNnlsMaxDim>& passive, const double* y, Vec& z,
+                    bool refine = false) const;
   // r = y - A z, accurately (double-double accumulation, rounded once).
   void residual(const double* y, const Vec& z, Vec& r) const;
 
   int m_ = 0;
   int n_ = 0;
-  Mat a_{};    // A, row-major m x n
-  Mat qr_{};   // Householder QR of A (R on and above the diagonal, reflectors below)
-  Vec tau_{};  // reflector scalars
+  Mat a_{};     // A, row-major m x n
+  Mat pinv_{};  // pseudo-inverse of A, n x m row-major (from its Householder QR)
   double a_frobenius_ = 0.0;
   // Nonzeros of A by row, for the residual: row i holds nz_col_/nz_val_[nz_begin_[i],
   // nz_begin_[i+1]).
