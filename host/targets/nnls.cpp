@@ -14,8 +14,8 @@ constexpr double kEps = std::numeric_limits<double>::epsilon();
 constexpr double kSnapUlps = 4.0;  // |x_j| <= kSnapUlps * n * eps * max|x| is rounding noise
 
 // In-place Householder QR of the m x k column-major matrix `q` (leading dimension kLd): R on and
-// above the diagonal, the reflector vectors (implicit leading 1) below it. Returns the smallest
-// |R_cc| relative to nothing (callers compare it with their own tolerance).
+// above the diagonal, the reflector vectors (implicit leading 1) below it. Returns min |R_cc|
+// (0 for a zero column) so that callers can test the rank against their own tolerance.
 double householder_qr(int m, int k, double* q, double* tau) {
   double min_diag = std::numeric_limits<double>::infinity();
   for (int c = 0; c < k; ++c) {

@@ -10,7 +10,9 @@
 // correct solver agrees with scipy up to rounding. The final least-squares solution gets one step
 // of iterative refinement with the residual y - A x computed in double-double (error-free
 // transformations: identical results with or without FMA), so small components of large solutions
-// are accurate to a few ulps of themselves.
+// are accurate to a few ulps of themselves. Components within 4 n eps max|x| of 0 are returned as
+// exactly 0: a bound at 0 is an exact 0 in scipy too, and the ratio rule treats 0 and 1e-30
+// targets differently.
 #include <array>
 #include <span>
 
@@ -19,7 +21,7 @@ namespace flowfit::targets {
 inline constexpr int kNnlsMaxDim = 16;
 
 struct NnlsOutcome {
-  bool unconstrained = false;  // the QR solution was >= 0 and was returned as is
+  bool unconstrained = false;  // the unconstrained solution was >= 0 and was returned
   bool warm_start = false;     // the passive set {j : unconstrained x_j > 0} satisfied the KKT
                                // conditions (no Lawson–Hanson iterations needed)
   bool converged = true;       // false only if the iteration cap (3n outer steps) was hit
