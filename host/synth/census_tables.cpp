@@ -293,17 +293,24 @@ void write_cbg_population_inputs(const fs::path& dir, const SynthInputs& in,
     std::vector<std::string> h{"cbg_geoid"};
     for (int y = 2010; y <= 2019; ++y) h.push_back(fmt::format("acs5_{}", y));
     CsvWriter w(dir / kCbgAcs5Csv, h);
+    constexpr int kFirstSample = 2006;  // annual samples behind the 2010..2019 windows
     for (int64_t i = 0; i < n; ++i) {
       Rng rng(config.seed, Stream::cbg_noise, static_cast<uint64_t>(i));
       const double size = std::max(tr.at(i, config.year - 1), 1.0);
       const double cv =
           std::clamp(nz.cbg_cv * std::sqrt(median / size), nz.cbg_cv_min, nz.cbg_cv_max);
+      const double scale = nz.cbg_cv > 0 ? cv / nz.cbg_cv : 1.0;
+      const double persistent = cv * rng.normal();
+      double annual[2019 - kFirstSample + 1];
+      for (double& e : annual) e = std::sqrt(5.0) * nz.cbg_window_cv * scale * rng.normal();
       w.field(in.geography.geoid(i));
       for (int y = 2010; y <= 2019; ++y) {
         const int first = std::max(kFirstTrajectoryYear, y - 4);
         double s = 0;
         for (int k = first; k <= y; ++k) s += tr.at(i, k);
-        w.field(noisy(s / (y - first + 1), cv, rng));
+        double sample = 0;
+        for (int k = y - 4; k <= y; ++k) sample += annual[k - kFirstSample] / 5.0;
+        w.field(std::max(0.0, std::round(s / (y - first + 1) * (1.0 + persistent + sample))));
       }
       w.end_row();
     }

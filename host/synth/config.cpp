@@ -66,6 +66,7 @@ void SynthConfig::validate() const {
   share(observe.spread_probability, "observe.spread_probability");
   require(observe.zip_tracts >= 1, "observe.zip_tracts", "must be >= 1");
   non_negative(noise.cbg_cv, "noise.cbg_cv");
+  non_negative(noise.cbg_window_cv, "noise.cbg_window_cv");
   non_negative(noise.cbg_cv_min, "noise.cbg_cv_min");
   require(noise.cbg_cv_max >= noise.cbg_cv_min, "noise.cbg_cv_max", "must be >= cbg_cv_min");
   non_negative(noise.flow_cv_scale, "noise.flow_cv_scale");

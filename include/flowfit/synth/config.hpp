@@ -65,9 +65,14 @@ struct ObserveConfig {
 
 // Census-like targets from T.
 struct NoiseConfig {
-  // ACS 5-year CBG populations: CV cbg_cv at the median CBG size, scaling like 1/sqrt(size),
-  // clipped to [cbg_cv_min, cbg_cv_max].
+  // ACS 5-year CBG populations. Consecutive 5-year windows share 4 of their 5 annual samples,
+  // so their errors are strongly correlated: every window gets a persistent CBG error (CV cbg_cv)
+  // plus the mean of its five annual sampling errors (together CV cbg_window_cv per window). The
+  // NNLS inversion amplifies the window-to-window part ~3x and passes the persistent part through,
+  // so the recovered yearly populations have a CV of ~cbg_cv too. Both CVs apply at the median CBG
+  // size and scale like 1/sqrt(size), clipped to [cbg_cv_min, cbg_cv_max] x (cv / cbg_cv).
   double cbg_cv = 0.15;
+  double cbg_window_cv = 0.02;
   double cbg_cv_min = 0.05;
   double cbg_cv_max = 0.60;
   // ACS 1-year state-to-state flows: CV = flow_cv_scale * estimate^-flow_cv_exponent, clipped to
