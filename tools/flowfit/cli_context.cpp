@@ -2,7 +2,9 @@
 
 #include <omp.h>
 
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -29,6 +31,15 @@ std::unique_ptr<Backend> choose_backend(const GlobalOptions& global, BackendChoi
   auto backend = make_backend(choice, threads, &why);
   global.console.info(fmt::format("backend: {} ({})", backend->name(), why));
   return backend;
+}
+
+std::string process_command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!raw.empty() && raw.back() == '\0') raw.pop_back();
+  for (char& c : raw)
+    if (c == '\0') c = ' ';
+  return raw;
 }
 
 void apply_thread_option(const GlobalOptions& global) {

@@ -33,6 +33,9 @@ std::unique_ptr<Backend> choose_backend(const GlobalOptions& global,
                                         BackendChoice fallback = BackendChoice::automatic,
                                         int fallback_threads = 0);
 
+// The command line of this process (arguments joined by spaces), for reports.
+std::string process_command_line();
+
 // Applies --threads to the OpenMP runtime (host-side work outside a backend: assembly,
 // aggregation, NNLS).
 void apply_thread_option(const GlobalOptions& global);

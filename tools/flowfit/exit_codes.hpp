@@ -1,5 +1,7 @@
 #pragma once
 // Exit codes of the flowfit command (documented in docs/cli.md, "Exit codes").
+#include <stdexcept>
+
 namespace flowfit::cli {
 
 inline constexpr int kExitOk = 0;
@@ -9,5 +11,12 @@ inline constexpr int kExitBadInput = 3;       // malformed or inconsistent input
 inline constexpr int kExitNoBackend = 4;      // the requested backend is not available here
 inline constexpr int kExitCheckFailed = 5;    // compare beyond tolerance; --strict checks failed
 inline constexpr int kExitInterrupted = 130;  // SIGINT (128 + signal number; SIGTERM gives 143)
+
+// A check the user asked for failed (--strict, --rtol): main() prints it and exits with
+// kExitCheckFailed.
+class CheckFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 }  // namespace flowfit::cli

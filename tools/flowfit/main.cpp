@@ -93,6 +93,8 @@ int main(int argc, char** argv) {
   install_interrupt_guard();
   try {
     return run(argc, argv);
+  } catch (const CheckFailed& e) {
+    return fail(kExitCheckFailed, "check failed", e.what());
   } catch (const flowfit::BackendUnavailable& e) {
     return fail(kExitNoBackend, "backend unavailable", e.what());
   } catch (const flowfit::ConfigError& e) {

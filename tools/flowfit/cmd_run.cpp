@@ -1,0 +1,243 @@
+// flowfit run PLAN.toml: the whole harmonization of a plan (every year, every stage), or a
+// stage-order sweep of it (--sweep-orders / --orders).
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "flowfit/error.hpp"
+#include "flowfit/io/csv_writer.hpp"
+#include "flowfit/pipeline/order_sweep.hpp"
+#include "flowfit/pipeline/pipeline.hpp"
+#include "flowfit/pipeline/plan_toml.hpp"
+#include "flowfit/report/report_json.hpp"
+#include "flowfit/report/summary.hpp"
+#include "flowfit/version.hpp"
+#include "tools/flowfit/command_registry.hpp"
+#include "tools/flowfit/exit_codes.hpp"
+#include "tools/flowfit/interrupt_guard.hpp"
+#include "tools/flowfit/outputs.hpp"
+#include "tools/flowfit/progress.hpp"
+#include "tools/flowfit/stage_orders.hpp"
+
+namespace flowfit::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunArgs {
+  std::string plan;
+  std::string years;  // comma list filter
+  std::string output_dir;
+  std::string report;
+  std::string sweep_orders, orders;
+  std::string sweep_output;
+  std::string progress = "auto";
+  bool dry_run = false;
+  bool strict = false;
+};
+
+void filter_years(pipeline::Plan& plan, const std::string& text) {
+  std::vector<pipeline::YearSpec> kept;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    int year = 0;
+    try {
+      size_t used = 0;
+      year = std::stoi(item, &used);
+      if (used != item.size()) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      throw ConfigError("--years", fmt::format("expected years like 2015,2016, got '{}'", item));
+    }
+    auto it = std::find_if(plan.years.begin(), plan.years.end(),
+                           [&](const pipeline::YearSpec& y) { return y.year == year; });
+    if (it == plan.years.end()) {
+      std::string listed;
+      for (const auto& y : plan.years)
+        listed += (listed.empty() ? "" : ", ") + std::to_string(y.year);
+      throw ConfigError("--years",
+                        fmt::format("year {} is not in the plan (its years: {})", year, listed));
+    }
+    kept.push_back(*it);
+  }
+  plan.years = std::move(kept);
+}
+
+bool stage_ok(const pipeline::StageRun& s) {
+  return !s.result || s.result->verdict == Verdict::converged;
+}
+
+int run_sweep(const RunArgs& a, const pipeline::Plan& plan, const GlobalOptions& global,
+              const report::RunContext& context) {
+  const auto orders =
+      !a.orders.empty()
+          ? parse_orders(a.orders, plan.stages)
+          : permuted_orders(plan.stages, parse_stage_kinds(a.sweep_orders, "--sweep-orders"));
+  const fs::path table =
+      a.sweep_output.empty() ? plan.output.dir / "order_sweep.csv" : fs::path(a.sweep_output);
+  const fs::path json_path =
+      a.report.empty() ? plan.output.dir / "order_sweep.json" : fs::path(a.report);
+  fs::create_directories(plan.output.dir);
+  prepare_output(table, "--sweep-output");
+  prepare_output(json_path, "--report");
+
+  auto backend = choose_backend(global, plan.backend, plan.threads);
+  const pipeline::SharedInputs shared = pipeline::load_shared_inputs(plan);
+  nlohmann::json sweeps = nlohmann::json::array();
+  std::vector<std::pair<int, pipeline::SweepResult>> results;
+  for (const pipeline::YearSpec& ys : plan.years) {
+    global.console.info(fmt::format("year {}: {} stage orders", ys.year, orders.size()));
+    const pipeline::YearProblem problem = pipeline::prepare_year(plan, shared, ys);
+    pipeline::SweepResult r =
+        pipeline::sweep_orders(*backend, shared.geography, problem, plan.stages, orders);
+    if (!global.console.quiet)
+      std::cout << fmt::format("year {} ({} orders; differences are against the first)\n", ys.year,
+                               r.orders.size())
+                << report::sweep_summary(r);
+    sweeps.push_back(report::to_json(r, ys.year));
+    results.emplace_back(ys.year, std::move(r));
+  }
+
+  // The per-order table, one row per (year, order).
+  std::vector<std::string> header{"year", "order", "max_rel_diff_vs_default",
+                                  "county_flow_correlation"};
+  std::vector<pipeline::StageKind> families;
+  for (const auto& [year, r] : results)
+    for (const auto& o : r.orders)
+      for (const auto& f : o.residuals)
+        if (std::find(families.begin(), families.end(), f.family) == families.end())
+          families.push_back(f.family);
+  for (auto k : families) header.push_back(std::string(pipeline::to_string(k)) + "_max_rel");
+  header.push_back("seconds");
+  io::CsvWriter csv(table, header);
+  for (const auto& [year, r] : results) {
+    for (const auto& o : r.orders) {
+      std::string order;
+      for (auto k : o.order)
+        order += (order.empty() ? "" : " ") + std::string(pipeline::to_string(k));
+      csv.field(year)
+          .field(order)
+          .field(o.max_rel_diff_vs_default)
+          .field(o.county_flow_correlation);
+      for (auto k : families) {
+        double worst = 0;
+        for (const auto& f : o.residuals)
+          if (f.family == k) worst = std::max(worst, f.residual.max_rel);
+        csv.field(worst);
+      }
+      csv.field(o.seconds);
+      csv.end_row();
+    }
+  }
+  csv.commit();
+
+  nlohmann::json doc{{"report_schema", report::kReportSchemaVersion},
+                     {"flowfit_version", std::string(version())},
+                     {"plan", {{"file", context.plan_file}, {"toml", context.plan_toml}}},
+                     {"command_line", context.command_line},
+                     {"backend", backend->name()},
+                     {"machine", report::to_json(context.machine)},
+                     {"inputs", nlohmann::json::array()},
+                     {"sweeps", sweeps}};
+  for (const auto& f : context.inputs)
+    doc["inputs"].push_back({{"role", f.role}, {"path", f.path}, {"sha256", f.sha256}});
+  report::write_json(json_path, doc);
+  global.console.info(fmt::format("wrote {} and {}", table.string(), json_path.string()));
+  return kExitOk;
+}
+
+int run(const RunArgs& a, const GlobalOptions& global) {
+  if (!a.sweep_orders.empty() && !a.orders.empty())
+    throw ConfigError("--orders", "give --sweep-orders or --orders, not both");
+  pipeline::Plan plan = pipeline::read_plan_toml(a.plan);
+  if (!a.years.empty()) filter_years(plan, a.years);
+  if (!a.output_dir.empty()) plan.output.dir = fs::absolute(a.output_dir).lexically_normal();
+  if (global.backend_given) plan.backend = backend_choice_from_string(global.backend);
+  if (global.threads_given) plan.threads = global.threads;
+  const fs::path plan_dir = fs::absolute(fs::path(a.plan)).parent_path();
+
+  if (a.dry_run) {
+    std::cout << "# " << a.plan << ", as flowfit reads it (paths relative to the plan)\n"
+              << pipeline::plan_to_toml(plan, plan_dir);
+    return kExitOk;
+  }
+
+  report::RunContext context;
+  context.plan_file = a.plan;
+  context.plan_toml = pipeline::plan_to_toml(plan, plan_dir);
+  context.command_line = process_command_line();
+  context.inputs = report::plan_input_files(plan);
+  context.machine = report::machine_info();
+  guard_output(plan.output.dir, true);
+
+  if (!a.sweep_orders.empty() || !a.orders.empty()) return run_sweep(a, plan, global, context);
+
+  const fs::path report_path =
+      a.report.empty() ? plan.output.dir / "run_report.json" : fs::path(a.report);
+  if (!a.report.empty()) prepare_output(report_path, "--report");
+  {
+    // Announce the backend now (run_plan makes its own from the plan).
+    choose_backend(global, plan.backend, plan.threads);
+  }
+
+  ProgressDisplay progress(global.console, progress_mode_from_string(a.progress),
+                           static_cast<int>(plan.stages.size()) + 2);
+  const pipeline::RunReport result =
+      pipeline::run_plan(plan, [&](const pipeline::ProgressEvent& e) { progress.on_event(e); });
+  progress.finish();
+
+  guard_output(report_path);
+  report::write_json(report_path, report::run_report_json(result, context));
+  if (!global.console.quiet) std::cout << report::run_summary(result);
+  if (global.console.verbosity > 0)
+    for (const auto& y : result.years)
+      for (const auto& w : y.warnings)
+        global.console.detail(fmt::format("{}: {}", y.year, targets::format_warning(w)));
+  global.console.info(fmt::format("report: {}", report_path.string()));
+
+  if (a.strict) {
+    std::string bad;
+    for (const auto& y : result.years)
+      for (const auto& s : y.stages)
+        if (!stage_ok(s))
+          bad += fmt::format("{}{} {}: {}", bad.empty() ? "" : "; ", y.year,
+                             pipeline::to_string(s.spec.kind), to_string(s.result->verdict));
+    if (!bad.empty())
+      throw CheckFailed("--strict: not every stage converged (" + bad +
+                        "); outputs were written, see the report");
+  }
+  return kExitOk;
+}
+
+CommandAction setup(CLI::App& app, const GlobalOptions& global) {
+  auto a = std::make_shared<RunArgs>();
+  app.add_option("PLAN", a->plan, "Plan file (TOML; schema in docs/cli.md)")->required();
+  app.add_option("--years", a->years, "Run only these years of the plan, e.g. 2015,2016");
+  app.add_option("--output-dir", a->output_dir, "Override output.dir of the plan");
+  app.add_option("--report", a->report,
+                 "JSON report (default: <output.dir>/run_report.json, or order_sweep.json)");
+  app.add_option("--sweep-orders", a->sweep_orders,
+                 "Instead of a run: permute these stage kinds (comma list) over their positions "
+                 "in the plan and compare every order with the plan's");
+  app.add_option("--orders", a->orders,
+                 "Instead of a run: these explicit stage orders, ';'-separated, e.g. "
+                 "\"cbg_rows,county_ipf;county_ipf,cbg_rows\" (the first is the baseline)");
+  app.add_option("--sweep-output", a->sweep_output,
+                 "Per-order CSV table of a sweep (default: <output.dir>/order_sweep.csv)");
+  app.add_option("--progress", a->progress,
+                 "Progress on stderr: auto (a bar on a terminal, log lines otherwise), bar, log, "
+                 "none")
+      ->check(CLI::IsMember({"auto", "bar", "log", "none"}))
+      ->capture_default_str();
+  app.add_flag("--dry-run", a->dry_run, "Validate the plan and print it as flowfit reads it");
+  app.add_flag("--strict", a->strict, "Exit 5 when any stage did not converge");
+  return [a, &global] { return run(*a, global); };
+}
+
+const CommandRegistrar registrar{
+    {"run", "Run a plan: every year through its ordered stages, with outputs and a JSON report", 10,
+     setup}};
+
+}  // namespace
+}  // namespace flowfit::cli
