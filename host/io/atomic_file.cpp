@@ -86,6 +86,7 @@ void AtomicFile::flush() {
 
 void AtomicFile::write(const void* data, std::size_t size) {
   if (fd_ < 0) throw Error("cannot write " + quoted(target_) + ": stream already closed");
+  if (size == 0) return;  // data may be null for an empty array
   const char* p = static_cast<const char*>(data);
   bytes_written_ += size;
   if (used_ + size <= buffer_.size()) {

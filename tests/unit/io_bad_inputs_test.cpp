@@ -2,6 +2,7 @@
 // (where the format has lines) and the field.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <functional>
 #include <set>
