@@ -55,16 +55,15 @@ std::vector<std::vector<double>> initial_block_sums(const QuotientProblem& p) {
 std::optional<std::string> find_inconsistent_totals(const Stage& stage, const QuotientProblem& p,
                                                     double tolerance) {
   const auto sums = initial_block_sums(p);
-  // A margin takes part only when the ratio rule applies to every block that has entries: then
-  // scaling it makes its covered total equal its target total.
+  // A margin takes part only when the ratio rule applies to every block that has entries (no
+  // zero or negative targets): then scaling it makes its covered total equal its target total.
   auto target_total = [&](size_t k) -> std::optional<double> {
     const auto& m = p.margins[k];
     double total = 0;
     for (int32_t b = 0; b < m.n_blocks; ++b) {
-      if (sums[k][b] == 0) {
-        if (m.targets[b] > 0) return std::nullopt;  // unreachable target: reported elsewhere
-        continue;
-      }
+      // A block with no flow stays empty whatever its target: it is reported as unreachable
+      // and left out of the comparison.
+      if (sums[k][b] == 0) continue;
       if (m.targets[b] <= 0) return std::nullopt;
       total += m.targets[b];
     }

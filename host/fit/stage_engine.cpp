@@ -66,7 +66,7 @@ void decide_verdict(const Stage& stage, const detail::SweepOutcome& sweeps,
   } else {
     // The iterate stopped moving but a margin is still off: the targets contradict each other.
     const double mass = std::max(worst->current_total, 1e-300);
-    const bool stalled = r.iterations > 1 && sweeps.last_l1 && *sweeps.last_l1 <= 1e-12 * mass;
+    const bool stalled = r.iterations > 1 && sweeps.last_l1 && *sweeps.last_l1 <= 1e-10 * mass;
     r.verdict = stalled ? Verdict::inconsistent_targets : Verdict::iteration_cap;
     notes.insert(notes.begin(),
                  fmt::format("{} after {} iteration(s); margin '{}' is off by up to {:.3g} "

@@ -312,3 +312,29 @@ TEST(FitEngineDeterminism, LargeQuotientOneAndTwoThreadsAreBitIdentical) {
 
 }  // namespace
 }  // namespace flowfit
+
+namespace flowfit {
+namespace {
+
+// An empty group (no flows at all) cannot reach its target; it must not hide that the other
+// groups' row and column totals disagree.
+TEST(FitEngineVerdict, InconsistentTotalsAreFoundDespiteAnEmptyGroup) {
+  // Units 0..3 in groups a, b, c (c has no entries).
+  CsrMatrix m = csr_from_triplets(4, 4, std::vector<int64_t>{0, 0, 1, 1, 2},
+                                  std::vector<int64_t>{0, 1, 0, 1, 2},
+                                  std::vector<double>{5, 1, 2, 6, 3});
+  const Grouping g = Grouping::from_labels(std::vector<std::string>{"a", "a", "b", "c"});
+  Stage st;
+  st.name = "ipf";
+  st.margins.push_back(col_margin("cols", 4, g, {10, 4, 7}));
+  st.margins.push_back(row_margin("rows", g, 4, {9, 3, 7}));  // 12 vs 14 over a, b
+  st.stop = StopRule::exactly(50);
+  auto backend = make_reference_backend();
+  const StageResult r = run_stage(*backend, m, st);
+  EXPECT_EQ(r.verdict, Verdict::inconsistent_targets) << r.verdict_detail;
+  EXPECT_EQ(r.residuals[0].blocks_zero_current, 1);
+  EXPECT_NE(r.verdict_detail.find("cannot reach"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace flowfit
