@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "flowfit/backend.hpp"
 #include "flowfit/error.hpp"
 #include "flowfit/version.hpp"
 #include "tools/flowfit/cli_context.hpp"
@@ -36,7 +37,9 @@ int run(int argc, char** argv) {
       "flowfit: harmonize census-block-group migration matrices with census tables by "
       "staged iterative proportional fitting (IPF), faithful to MIGRATE.",
       "flowfit"};
-  app.set_version_flag("--version", "flowfit " + std::string(flowfit::version()));
+  app.set_version_flag("--version", "flowfit " + std::string(flowfit::version()) +
+                                        (flowfit::cuda_built() ? " (CUDA backend built)"
+                                                               : " (CUDA backend not built)"));
   app.require_subcommand(1, 1);
   app.fallthrough();
   app.footer(kFooter);
