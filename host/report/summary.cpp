@@ -91,9 +91,10 @@ std::string run_summary(const pipeline::RunReport& run) {
 }
 
 std::string stage_summary(const StageResult& r) {
-  std::string out = fmt::format("stage {}: {} iteration{}, {} ({}); {} cells, {:.3f} s\n", r.stage,
+  std::string out = fmt::format("stage {}: {} iteration{}, {}{}; {} cells, {:.3f} s\n", r.stage,
                                 r.iterations, r.iterations == 1 ? "" : "s", to_string(r.verdict),
-                                r.verdict_detail, r.cells, r.timings.total_s);
+                                r.verdict_detail.empty() ? "" : " (" + r.verdict_detail + ")",
+                                r.cells, r.timings.total_s);
   TextTable t({"margin", "blocks", "zero target", "zero current", "max abs", "max rel"});
   for (const auto& m : r.residuals)
     t.add_row({m.margin, std::to_string(m.blocks), std::to_string(m.blocks_zero_target),
