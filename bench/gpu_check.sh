@@ -223,6 +223,10 @@ if [[ "${SKIP_BENCH:-0}" != 1 ]]; then
         soft_fail "$r"
         continue
       fi
+      if ((${#bench_rows[@]} == 0)); then
+        header="$(grep -m1 -E '^\| backend \|' "$log_dir/${name}_$i.log" || true)"
+        [[ -n "$header" ]] && bench_rows+=("$header")
+      fi
       while IFS= read -r line; do bench_rows+=("$line"); done < <(
         grep -E '^\| ' "$log_dir/${name}_$i.log" | grep -v -E '^\| backend \|' || true
         grep -E '^ratio|^check:' "$log_dir/${name}_$i.log" | sed "s/^/  ($name #$i) /" || true

@@ -20,7 +20,7 @@ namespace {
 
 // Dense cell numbering (a flag per possible key, then a scan) is used while the key space is at
 // most this many keys or twice the nonzeros, whichever is larger; beyond that keys are sorted.
-constexpr uint64_t kDenseMinKeys = uint64_t{1} << 26;
+constexpr uint64_t kDenseMinKeys = uint64_t{1} << 22;
 // Entries per chunk of the segmented sum: one warp sums a chunk, 32 entries per lane.
 constexpr int64_t kChunk = 1024;
 
