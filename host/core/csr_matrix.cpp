@@ -133,30 +133,32 @@ int64_t clip_diagonal(CsrMatrix& m, double minimum) {
     }
   }
   if (n_missing == 0) return 0;
-  CsrMatrix out;
-  out.n_rows = m.n_rows;
-  out.n_cols = m.n_cols;
-  out.row_ptr.assign(m.n_rows + 1, 0);
-  out.col_idx.reserve(m.nnz() + n_missing);
-  out.values.reserve(m.nnz() + n_missing);
-  for (int64_t i = 0; i < m.n_rows; ++i) {
-    bool inserted = !missing[i];
-    for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) {
-      if (!inserted && m.col_idx[e] > i) {
-        out.col_idx.push_back(static_cast<int32_t>(i));
-        out.values.push_back(minimum);
-        inserted = true;
+  // Grow the arrays once and move every row right by the number of insertions before it,
+  // walking backwards so no entry is overwritten before it has moved.
+  const int64_t old_nnz = m.nnz();
+  m.col_idx.resize(old_nnz + n_missing);
+  m.values.resize(old_nnz + n_missing);
+  int64_t shift = n_missing;
+  for (int64_t i = m.n_rows - 1; i >= 0 && shift > 0; --i) {
+    const int64_t begin = m.row_ptr[i], end = m.row_ptr[i + 1];
+    int64_t w = end + shift - 1;
+    bool pending = missing[i] != 0;
+    for (int64_t e = end - 1; e >= begin; --e) {
+      if (pending && m.col_idx[e] < i) {
+        m.col_idx[w] = static_cast<int32_t>(i);
+        m.values[w--] = minimum;
+        pending = false;
       }
-      out.col_idx.push_back(m.col_idx[e]);
-      out.values.push_back(m.values[e]);
+      m.col_idx[w] = m.col_idx[e];
+      m.values[w--] = m.values[e];
     }
-    if (!inserted) {
-      out.col_idx.push_back(static_cast<int32_t>(i));
-      out.values.push_back(minimum);
+    if (pending) {
+      m.col_idx[w] = static_cast<int32_t>(i);
+      m.values[w--] = minimum;
     }
-    out.row_ptr[i + 1] = static_cast<int64_t>(out.col_idx.size());
+    m.row_ptr[i + 1] = end + shift;
+    shift -= missing[i];
   }
-  m = std::move(out);
   return n_missing;
 }
 

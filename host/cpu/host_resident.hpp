@@ -29,7 +29,10 @@ class HostCells final : public CellAssignment {
     table_ = std::move(table);
   }
   std::vector<int32_t> cell_of_entry;
-  RowsByCell rows_by_row_cell;  // filled by the OpenMP backend: its unit of parallel work
+  // The OpenMP backend's unit of parallel work: rows by row cell, or (few cells) fixed row
+  // chunks that each reduce into their own partial sums.
+  RowsByCell rows_by_row_cell;
+  std::vector<int64_t> row_chunks;
 };
 
 // Checked downcasts: a resident object must come from a CPU backend.

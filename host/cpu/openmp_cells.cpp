@@ -49,6 +49,7 @@ void distinct_keys(const CsrMatrix& m, const CellLayout& layout, const RowsByCel
 std::unique_ptr<HostCells> openmp_assign_cells(const CsrMatrix& m, const CellLayout& layout,
                                                int threads) {
   check_layout(m, layout);
+  if (use_dense_cells(layout)) return openmp_assign_dense_cells(m, layout, threads);
   const int32_t n_class = layout.split_diagonal ? 2 : 1;
   const int64_t key_space = int64_t{layout.n_col_cells} * n_class;
   RowsByCell rbc = rows_by_cell(layout, m.n_rows);
@@ -104,6 +105,7 @@ std::unique_ptr<HostCells> openmp_assign_cells(const CsrMatrix& m, const CellLay
 }
 
 std::vector<double> openmp_reduce_by_cell(const CsrMatrix& m, const HostCells& cells, int threads) {
+  if (!cells.row_chunks.empty()) return openmp_reduce_dense_cells(m, cells, threads);
   std::vector<double> q(cells.n_cells(), 0.0);
   const RowsByCell& rbc = cells.rows_by_row_cell;
   if (rbc.ptr.empty()) throw Error("cell assignment was not made by the OpenMP backend");

@@ -15,6 +15,14 @@ RowsByCell rows_by_cell(const CellLayout& layout, int64_t n_rows);
 std::unique_ptr<HostCells> openmp_assign_cells(const CsrMatrix& m, const CellLayout& layout,
                                                int threads);
 
+// The same for layouts with few cells (few row cells, e.g. rows not grouped): a dense key table
+// and fixed row chunks, so the work parallelises even when there is a single row cell.
+bool use_dense_cells(const CellLayout& layout);
+std::unique_ptr<HostCells> openmp_assign_dense_cells(const CsrMatrix& m, const CellLayout& layout,
+                                                     int threads);
+std::vector<double> openmp_reduce_dense_cells(const CsrMatrix& m, const HostCells& cells,
+                                              int threads);
+
 // Cell sums; each cell is summed in CSR order (rows ascending, then columns) by one thread.
 std::vector<double> openmp_reduce_by_cell(const CsrMatrix& m, const HostCells& cells, int threads);
 

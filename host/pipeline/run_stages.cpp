@@ -19,9 +19,9 @@ std::vector<StageRun> run_stages(Backend& backend, std::unique_ptr<ResidentMatri
     run.spec = spec;
     if (spec.kind == StageKind::diagonal_clip) {
       // Inserting entries changes the pattern, so the clip runs on the host copy.
-      CsrMatrix host = backend.download(*matrix);
+      CsrMatrix host = backend.release(std::move(matrix));
       run.clip_inserted = clip_diagonal(host, 1.0);
-      matrix = backend.upload(host);
+      matrix = backend.adopt(std::move(host));
     } else {
       const targets::StageMargins* margins = problem.margins_of(spec.kind);
       if (!margins)

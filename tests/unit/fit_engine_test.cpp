@@ -320,9 +320,9 @@ namespace {
 // groups' row and column totals disagree.
 TEST(FitEngineVerdict, InconsistentTotalsAreFoundDespiteAnEmptyGroup) {
   // Units 0..3 in groups a, b, c (c has no entries).
-  CsrMatrix m = csr_from_triplets(4, 4, std::vector<int64_t>{0, 0, 1, 1, 2},
-                                  std::vector<int64_t>{0, 1, 0, 1, 2},
-                                  std::vector<double>{5, 1, 2, 6, 3});
+  CsrMatrix m =
+      csr_from_triplets(4, 4, std::vector<int64_t>{0, 0, 1, 1, 2},
+                        std::vector<int64_t>{0, 1, 0, 1, 2}, std::vector<double>{5, 1, 2, 6, 3});
   const Grouping g = Grouping::from_labels(std::vector<std::string>{"a", "a", "b", "c"});
   Stage st;
   st.name = "ipf";
@@ -334,6 +334,37 @@ TEST(FitEngineVerdict, InconsistentTotalsAreFoundDespiteAnEmptyGroup) {
   EXPECT_EQ(r.verdict, Verdict::inconsistent_targets) << r.verdict_detail;
   EXPECT_EQ(r.residuals[0].blocks_zero_current, 1);
   EXPECT_NE(r.verdict_detail.find("cannot reach"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace flowfit
+
+namespace flowfit {
+namespace {
+
+// Few cells but many entries: the OpenMP backend's dense-key path with parallel row chunks.
+TEST(FitEngineDeterminism, FewCellsManyEntriesOneAndTwoThreadsAreBitIdentical) {
+  std::mt19937_64 rng(777);
+  testing::RandomMatrixOptions opt;
+  opt.n = 3000;
+  opt.density = 0.012;
+  const CsrMatrix m0 = testing::random_matrix(rng, opt);
+  ASSERT_GT(m0.nnz(), 65536);
+  const Grouping cols = testing::random_grouping(rng, m0.n_cols, 12, true);
+  Stage st;
+  st.name = "states";
+  st.margins.push_back(col_margin("movers", m0.n_rows, cols, {}, EntryClass::off_diagonal));
+  st.margins.push_back(col_margin("stayers", m0.n_rows, cols, {}, EntryClass::diagonal));
+  for (auto& mg : st.margins)
+    mg.targets = testing::random_targets(rng, testing::naive_block_sums(m0, mg), 0.1);
+  CsrMatrix a = m0, b = m0, c = m0, oracle = m0;
+  run_stage(*make_openmp_backend(1), a, st);
+  run_stage(*make_openmp_backend(2), b, st);
+  run_stage(*make_reference_backend(), c, st);
+  testing::naive_ipf(oracle, st, 1);
+  EXPECT_EQ(a.values, b.values);
+  EXPECT_LE(testing::max_rel_diff(a, c), 1e-12);
+  EXPECT_LE(testing::max_rel_diff(a, oracle), 1e-12);
 }
 
 }  // namespace

@@ -1,0 +1,106 @@
+// Cell assignment and reduction for layouts with few cells. Grouping by row cell (the general
+// path) gives no parallelism when rows are not grouped at all (e.g. destination-state margins);
+// here the key (row cell, column cell, diagonal) indexes a small dense table instead, and the
+// matrix is cut into a fixed number of row chunks balanced by nonzeros. Each chunk reduces into
+// its own partial sums, added in chunk order: deterministic for any thread count.
+#include <algorithm>
+#include <numeric>
+
+#include "host/cpu/openmp_kernels.hpp"
+#include "host/cpu/parallel_for.hpp"
+
+namespace flowfit::cpu {
+namespace {
+
+constexpr int64_t kMaxRowCells = 64;
+constexpr int64_t kMaxKeys = 1 << 16;
+constexpr int64_t kChunks = 64;
+
+int64_t key_space(const CellLayout& layout) {
+  return int64_t{layout.n_row_cells} * layout.n_col_cells * (layout.split_diagonal ? 2 : 1);
+}
+
+// Chunk boundaries (rows), each chunk holding about nnz / kChunks entries.
+std::vector<int64_t> row_chunks(const CsrMatrix& m) {
+  std::vector<int64_t> b(kChunks + 1, m.n_rows);
+  b[0] = 0;
+  for (int64_t c = 1; c < kChunks; ++c) {
+    const int64_t target = m.nnz() * c / kChunks;
+    b[c] = std::lower_bound(m.row_ptr.begin(), m.row_ptr.end() - 1, target) - m.row_ptr.begin();
+  }
+  for (int64_t c = 1; c <= kChunks; ++c) b[c] = std::max(b[c], b[c - 1]);
+  return b;
+}
+
+template <class Body>
+void for_each_entry_in_chunk(const CsrMatrix& m, const std::vector<int64_t>& chunks, int64_t c,
+                             Body&& body) {
+  for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i)
+    for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) body(i, e);
+}
+
+}  // namespace
+
+bool use_dense_cells(const CellLayout& layout) {
+  return layout.n_row_cells < kMaxRowCells && key_space(layout) <= kMaxKeys;
+}
+
+std::unique_ptr<HostCells> openmp_assign_dense_cells(const CsrMatrix& m, const CellLayout& layout,
+                                                     int threads) {
+  const int64_t n_class = layout.split_diagonal ? 2 : 1;
+  const int64_t n_keys = key_space(layout);
+  auto key_of = [&](int64_t i, int64_t e) {
+    const int32_t j = m.col_idx[e];
+    return (int64_t{layout.row_cell_of_row[i]} * layout.n_col_cells + layout.col_cell_of_col[j]) *
+               n_class +
+           (layout.split_diagonal && i == j ? 1 : 0);
+  };
+  const std::vector<int64_t> chunks = row_chunks(m);
+  const bool parallel = m.nnz() >= kParallelThreshold;
+
+  // Occupied keys: one flag array per chunk, OR-ed in chunk order.
+  std::vector<std::vector<uint8_t>> seen(kChunks);
+  parallel_for(kChunks, parallel, threads, Schedule::dynamic, [&](int64_t c) {
+    seen[c].assign(n_keys, 0);
+    for_each_entry_in_chunk(m, chunks, c, [&](int64_t i, int64_t e) { seen[c][key_of(i, e)] = 1; });
+  });
+  std::vector<int32_t> id_of_key(n_keys, -1);
+  CellTable table;
+  for (int64_t k = 0; k < n_keys; ++k) {
+    bool occupied = false;
+    for (int64_t c = 0; c < kChunks && !occupied; ++c) occupied = seen[c][k] != 0;
+    if (!occupied) continue;
+    id_of_key[k] = static_cast<int32_t>(table.row_cell.size());
+    table.diagonal.push_back(static_cast<uint8_t>(k % n_class));
+    table.col_cell.push_back(static_cast<int32_t>((k / n_class) % layout.n_col_cells));
+    table.row_cell.push_back(static_cast<int32_t>(k / n_class / layout.n_col_cells));
+  }
+
+  std::vector<int32_t> ids(m.nnz());
+  parallel_for(kChunks, parallel, threads, Schedule::dynamic, [&](int64_t c) {
+    for_each_entry_in_chunk(m, chunks, c,
+                            [&](int64_t i, int64_t e) { ids[e] = id_of_key[key_of(i, e)]; });
+  });
+  auto cells = std::make_unique<HostCells>(std::move(table), std::move(ids));
+  cells->row_chunks = chunks;
+  return cells;
+}
+
+std::vector<double> openmp_reduce_dense_cells(const CsrMatrix& m, const HostCells& cells,
+                                              int threads) {
+  const std::vector<int64_t>& chunks = cells.row_chunks;
+  const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
+  const int64_t n_cells = cells.n_cells();
+  const auto& ids = cells.cell_of_entry;
+  std::vector<double> partial(n_chunks * n_cells, 0.0);
+  parallel_for(n_chunks, m.nnz() >= kParallelThreshold, threads, Schedule::dynamic, [&](int64_t c) {
+    double* p = partial.data() + c * n_cells;
+    for_each_entry_in_chunk(m, chunks, c, [&](int64_t, int64_t e) { p[ids[e]] += m.values[e]; });
+  });
+  std::vector<double> q(n_cells, 0.0);
+  for (int64_t c = 0; c < n_chunks; ++c)
+    for (int64_t k = 0; k < n_cells; ++k) q[k] += partial[c * n_cells + k];
+  return q;
+}
+
+}  // namespace flowfit::cpu
