@@ -73,7 +73,7 @@ std::string run_summary(const pipeline::RunReport& run) {
     for (const auto& s : y.stages) {
       const std::string kind(pipeline::to_string(s.spec.kind));
       if (!s.result) {
-        t.add_row({std::to_string(y.year), kind, "-", fmt::format("{} inserted", s.clip_inserted),
+        t.add_row({std::to_string(y.year), kind, "-", fmt::format("clipped (+{})", s.clip_inserted),
                    "-", fmt::format("{:.3f}", s.seconds)});
         continue;
       }
