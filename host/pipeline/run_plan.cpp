@@ -42,6 +42,10 @@ fs::path sidecar_path(const fs::path& output) {
   return output.string() + ".json";
 }
 
+int64_t mtime_of(const fs::path& p) {
+  return static_cast<int64_t>(fs::last_write_time(p).time_since_epoch().count());
+}
+
 // True when a previous run left this year's output complete and made from the same plan and
 // input (the sidecar is written after the output, so its presence means the output is whole).
 bool can_resume(const fs::path& output, const std::string& plan_checksum,
@@ -52,7 +56,8 @@ bool can_resume(const fs::path& output, const std::string& plan_checksum,
     std::ifstream in(side);
     const nlohmann::json j = nlohmann::json::parse(in);
     return j.at("plan_checksum") == plan_checksum && j.at("input_checksum") == input_checksum &&
-           j.at("output_checksum") == io::file_sha256(output);
+           j.at("output_bytes") == static_cast<int64_t>(fs::file_size(output)) &&
+           j.at("output_mtime") == mtime_of(output);
   } catch (const std::exception&) {
     return false;  // unreadable sidecar: redo the year
   }
@@ -65,7 +70,10 @@ void write_sidecar(const fs::path& output, const std::string& plan_checksum, con
   j["input"] = y.input;
   j["input_checksum"] = y.input_checksum;
   j["plan_checksum"] = plan_checksum;
-  j["output_checksum"] = io::file_sha256(output);
+  // Size and modification time identify the output cheaply (hashing a 1e8-nonzero output would
+  // cost seconds); the sidecar is written only after the output is complete.
+  j["output_bytes"] = static_cast<int64_t>(fs::file_size(output));
+  j["output_mtime"] = mtime_of(output);
   nlohmann::json stages = nlohmann::json::array();
   for (const StageRun& s : y.stages) {
     nlohmann::json st;

@@ -121,6 +121,13 @@ TEST(PipelinePlan, SeveralYearsFromRealTablesWithResume) {
   EXPECT_TRUE(third.years[0].resumed);
   EXPECT_FALSE(third.years[1].resumed);
   EXPECT_TRUE(third.years[2].resumed);
+
+  // A damaged output (another size) is recomputed too.
+  { std::ofstream(third.years[2].output, std::ios::trunc) << "damaged"; }
+  const pipeline::RunReport fourth = pipeline::run_plan(plan);
+  EXPECT_TRUE(fourth.years[0].resumed);
+  EXPECT_FALSE(fourth.years[2].resumed);
+  EXPECT_NO_THROW(io::read_matrix(fourth.years[2].output));
 }
 
 TEST(PipelinePlan, ValidationNamesTheKey) {
