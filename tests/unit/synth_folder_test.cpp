@@ -56,6 +56,11 @@ class SynthFolder : public ::testing::Test {
     o.out_dir = dir_;
     summary_ = write_synthetic_problem(data_paths(), config(), o);
   }
+  // The folders hold ~80 MB of CSV each: remove them.
+  static void TearDownTestSuite() {
+    fs::remove_all(dir_);
+    fs::remove_all(dir_.parent_path() / "synthetic_1thread");
+  }
   static fs::path dir_;
   static SynthSummary summary_;
 };
@@ -92,6 +97,7 @@ TEST_F(SynthFolder, SameBytesWithOneThread) {
                         "census/pep_county_2010_2019.csv", "census/acs1_state_flows_2011_2019.csv",
                         "census/acs1_state_totals_2011_2019.csv", "census/cbg_pop_acs5.csv"})
     EXPECT_EQ(bytes_of(dir_ / f), bytes_of(other / f)) << f;
+  fs::remove_all(other);
 }
 
 TEST_F(SynthFolder, CensusTablesLoadAndMatchTheTruth) {
@@ -177,6 +183,7 @@ TEST(SynthFolderReal, RealTargetsTranslateCountiesAndRescaleTheTruth) {
     const double target = ct.row_targets[*ct.find(county.label(g))];
     EXPECT_NEAR(crow[g], target, 1e-6 * target) << county.label(g);
   }
+  fs::remove_all(dir);
 }
 
 }  // namespace
