@@ -12,6 +12,7 @@
 
 #include "flowfit/csr_matrix.hpp"
 #include "flowfit/geography.hpp"
+#include "flowfit/report/report_json.hpp"
 
 namespace flowfit::bench {
 
@@ -19,16 +20,10 @@ inline double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// "model name" of the first CPU and the core count, for RESULTS.md.
+// CPU model and thread count, for RESULTS.md.
 inline std::string machine_description() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line, model = "unknown CPU";
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) {
-      model = line.substr(line.find(':') + 2);
-      break;
-    }
-  return model;
+  const report::MachineInfo m = report::machine_info();
+  return m.cpu_model + " (" + std::to_string(m.hardware_threads) + " hardware threads)";
 }
 
 // A random flow matrix with about `nnz` entries on the geography: every row has its diagonal

@@ -73,8 +73,7 @@ int main(int argc, char** argv) {
     std::string why;
     auto backend = make_backend(backend_choice_from_string(backend_name), threads, &why);
     fmt::print("# county IPF benchmark\n");
-    fmt::print("machine: {} ({} hardware threads)\n", bench::machine_description(),
-               std::thread::hardware_concurrency());
+    fmt::print("machine: {}\n", bench::machine_description());
     fmt::print("backend: {} — {}\n", backend->name(), why);
     fmt::print("matrix: {} x {} CBGs, {} nonzeros ({:.1f} MB CSR), {} counties; setup {:.2f} s\n",
                m0.n_rows, m0.n_cols, m0.nnz(), m0.storage_bytes() / 1e6,

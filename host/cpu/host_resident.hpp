@@ -52,6 +52,25 @@ inline const std::vector<int32_t>& host_cell_ids(const CellAssignment& c) {
   return h->cell_of_entry;
 }
 
+// Residency shared by the CPU backends: the matrix stays a host CsrMatrix, adopted and
+// released without copies.
+class HostResidentBackend : public Backend {
+ public:
+  std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) override {
+    return std::make_unique<HostMatrix>(m);
+  }
+  std::unique_ptr<ResidentMatrix> adopt(CsrMatrix&& m) override {
+    return std::make_unique<HostMatrix>(std::move(m));
+  }
+  CsrMatrix download(const ResidentMatrix& m) override { return host_matrix(m); }
+  CsrMatrix release(std::unique_ptr<ResidentMatrix> m) override {
+    return std::move(host_matrix(*m));
+  }
+  std::unique_ptr<ResidentMatrix> clone(const ResidentMatrix& m) override {
+    return std::make_unique<HostMatrix>(host_matrix(m));
+  }
+};
+
 // Checks a layout against a matrix (sizes and cell ranges); throws flowfit::Error.
 void check_layout(const CsrMatrix& m, const CellLayout& layout);
 

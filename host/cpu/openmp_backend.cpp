@@ -20,27 +20,13 @@ const cpu::HostCells& host_cells(const CellAssignment& c) {
   return *h;
 }
 
-class OpenMpBackend final : public Backend {
+class OpenMpBackend final : public cpu::HostResidentBackend {
  public:
   explicit OpenMpBackend(int threads) : threads_(threads > 0 ? threads : omp_get_max_threads()) {}
 
   BackendKind kind() const override { return BackendKind::openmp; }
   std::string name() const override {
     return "openmp (" + std::to_string(threads_) + (threads_ == 1 ? " thread)" : " threads)");
-  }
-
-  std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) override {
-    return std::make_unique<cpu::HostMatrix>(m);
-  }
-  std::unique_ptr<ResidentMatrix> adopt(CsrMatrix&& m) override {
-    return std::make_unique<cpu::HostMatrix>(std::move(m));
-  }
-  CsrMatrix download(const ResidentMatrix& m) override { return host_matrix(m); }
-  CsrMatrix release(std::unique_ptr<ResidentMatrix> m) override {
-    return std::move(host_matrix(*m));
-  }
-  std::unique_ptr<ResidentMatrix> clone(const ResidentMatrix& m) override {
-    return std::make_unique<cpu::HostMatrix>(host_matrix(m));
   }
 
   std::unique_ptr<CellAssignment> assign_cells(const ResidentMatrix& m,

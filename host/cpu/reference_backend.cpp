@@ -80,24 +80,10 @@ class ReferenceQuotientEngine final : public QuotientEngine {
   std::vector<double> cum_;
 };
 
-class ReferenceBackend final : public Backend {
+class ReferenceBackend final : public cpu::HostResidentBackend {
  public:
   BackendKind kind() const override { return BackendKind::reference; }
   std::string name() const override { return "reference"; }
-
-  std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) override {
-    return std::make_unique<cpu::HostMatrix>(m);
-  }
-  std::unique_ptr<ResidentMatrix> adopt(CsrMatrix&& m) override {
-    return std::make_unique<cpu::HostMatrix>(std::move(m));
-  }
-  CsrMatrix download(const ResidentMatrix& m) override { return host_matrix(m); }
-  CsrMatrix release(std::unique_ptr<ResidentMatrix> m) override {
-    return std::move(host_matrix(*m));
-  }
-  std::unique_ptr<ResidentMatrix> clone(const ResidentMatrix& m) override {
-    return std::make_unique<cpu::HostMatrix>(host_matrix(m));
-  }
 
   std::unique_ptr<CellAssignment> assign_cells(const ResidentMatrix& rm,
                                                const CellLayout& layout) override {

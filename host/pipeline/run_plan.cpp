@@ -1,9 +1,6 @@
 // run_plan: every year of a plan, with atomic outputs, sidecars and resume.
-#include <unistd.h>
-
 #include <chrono>
 #include <fstream>
-#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -13,6 +10,7 @@
 #include "flowfit/io/checksum.hpp"
 #include "flowfit/io/matrix_io.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
+#include "flowfit/report/report_json.hpp"
 #include "flowfit/version.hpp"
 
 namespace flowfit::pipeline {
@@ -21,17 +19,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::string machine_description() {
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  std::ifstream in("/proc/cpuinfo");
-  std::string line, model = "unknown CPU";
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) {
-      model = line.substr(line.find(':') + 2);
-      break;
-    }
-  return fmt::format("{}, {}, {} hardware threads", host, model,
-                     std::thread::hardware_concurrency());
+  const report::MachineInfo m = report::machine_info();
+  return fmt::format("{}, {}, {} hardware threads", m.hostname, m.cpu_model, m.hardware_threads);
 }
 
 fs::path output_path(const Plan& plan, int year) {
@@ -103,7 +92,7 @@ io::MatrixWriteOptions write_options(const Geography& geo) {
 
 }  // namespace
 
-RunReport run_plan(const Plan& plan, const ProgressSink& progress) {
+RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* given_backend) {
   const auto t_start = Clock::now();
   plan.validate();
   RunReport report;
@@ -113,12 +102,15 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress) {
   report.version = std::string(version());
   report.machine = machine_description();
 
-  auto backend = make_backend(plan.backend, plan.threads, &report.backend_reason);
+  std::unique_ptr<Backend> owned_backend;
+  if (!given_backend)
+    owned_backend = make_backend(plan.backend, plan.threads, &report.backend_reason);
+  Backend* backend = given_backend ? given_backend : owned_backend.get();
+  if (given_backend) report.backend_reason = "given by the caller";
   report.backend = backend->name();
   const SharedInputs shared = load_shared_inputs(plan);
   report.nnls = shared.nnls;
   report.nnls_seconds = shared.nnls_seconds;
-  fs::create_directories(plan.output.dir);
 
   const int n_years = static_cast<int>(plan.years.size());
   for (int i = 0; i < n_years; ++i) {
@@ -148,13 +140,16 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress) {
     auto observer = [&](const StageRun& run, ResidentMatrix& m) {
       ++stage_index;
       say(fmt::format("stage {} done", to_string(run.spec.kind)));
-      if (plan.output.stage_outputs)
+      if (plan.output.stage_outputs) {
+        fs::create_directories(plan.output.dir);
         io::write_matrix(
             plan.output.dir / fmt::format("flows_{}_stage{}_{}.{}", ys.year, stage_index,
                                           to_string(run.spec.kind), plan.output.format),
             backend->download(m), opt);
+      }
     };
     y.stages = run_stages(*backend, resident, problem, plan.stages, observer);
+    fs::create_directories(plan.output.dir);  // only once there is something to write
     io::write_matrix(out, backend->release(std::move(resident)), opt);
     y.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     write_sidecar(out, report.plan_checksum, y);

@@ -176,15 +176,13 @@ int run(const RunArgs& a, const GlobalOptions& global) {
   const fs::path report_path =
       a.report.empty() ? plan.output.dir / "run_report.json" : fs::path(a.report);
   if (!a.report.empty()) prepare_output(report_path, "--report");
-  {
-    // Announce the backend now (run_plan makes its own from the plan).
-    choose_backend(global, plan.backend, plan.threads);
-  }
+  // Made (and announced) once; run_plan uses it rather than making its own.
+  auto backend = choose_backend(global, plan.backend, plan.threads);
 
   ProgressDisplay progress(global.console, progress_mode_from_string(a.progress),
                            static_cast<int>(plan.stages.size()) + 2);
-  const pipeline::RunReport result =
-      pipeline::run_plan(plan, [&](const pipeline::ProgressEvent& e) { progress.on_event(e); });
+  const pipeline::RunReport result = pipeline::run_plan(
+      plan, [&](const pipeline::ProgressEvent& e) { progress.on_event(e); }, backend.get());
   progress.finish();
 
   guard_output(report_path);

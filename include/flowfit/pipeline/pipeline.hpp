@@ -86,6 +86,7 @@ using ProgressSink = std::function<void(const ProgressEvent&)>;
 // Runs the whole plan. Each year's output is written atomically together with a sidecar
 // "<output>.json" (plan checksum, input checksum, report); a year whose output and sidecar exist
 // and match is skipped (resume).
-RunReport run_plan(const Plan& plan, const ProgressSink& progress = {});
+// `backend` (optional) is used instead of making one from plan.backend.
+RunReport run_plan(const Plan& plan, const ProgressSink& progress = {}, Backend* backend = nullptr);
 
 }  // namespace flowfit::pipeline
