@@ -8,7 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
   zlib1g-dev libzip-dev libomp-dev
-  python3 python3-numpy python3-scipy
+  python3 python3-numpy python3-scipy time
 )
 
 missing=()

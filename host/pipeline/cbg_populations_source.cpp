@@ -18,6 +18,7 @@ targets::YearlyPopulations read_yearly_populations(const fs::path& csv) {
     cols.push_back(t.column(fmt::format("x{}", targets::kFirstPopulationYear + k)));
   t.check_unique({"cbg_geoid"});
   targets::YearlyPopulations p;
+  p.source = csv.string();
   p.geoids.reserve(t.n_rows());
   p.values.reserve(t.n_rows() * cols.size());
   for (int64_t r = 0; r < t.n_rows(); ++r) {

@@ -71,6 +71,7 @@ YearlyPopulations resolve_yearly_populations(const CbgPopulationInputs& inputs,
   const NnlsSolver solver(kNumObservations, kNumPopulationYears, design);
   const int64_t n = inputs.size();
   YearlyPopulations out;
+  out.source = "NNLS populations from " + inputs.source;
   out.geoids = inputs.geoids;
   out.values.resize(n * kNumPopulationYears);
 

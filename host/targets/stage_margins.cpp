@@ -60,7 +60,8 @@ StageMargins cbg_row_margins(const YearlyPopulations& populations, const Geograp
     throw ConfigError("year", "stage 1 of matrix year " + std::to_string(matrix_year) +
                                   " needs populations of " + std::to_string(year) +
                                   ", outside 2009..2019");
-  const std::string source = "<NNLS CBG populations>";
+  const std::string source =
+      populations.source.empty() ? "<NNLS CBG populations>" : populations.source;
   std::unordered_map<std::string_view, int64_t> row_of;
   row_of.reserve(populations.geoids.size());
   for (int64_t i = 0; i < populations.size(); ++i) row_of.emplace(populations.geoids[i], i);

@@ -36,6 +36,7 @@ struct CbgPopulationInputs {
 
 // NNLS solution per CBG: values is row-major N x 11 (x2009..x2019).
 struct YearlyPopulations {
+  std::string source;  // the tables they were resolved from (for messages)
   std::vector<std::string> geoids;
   std::vector<double> values;
 
