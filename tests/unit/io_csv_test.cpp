@@ -1,5 +1,5 @@
 // CSV/TSV reading (quoting, BOM, CRLF, typed getters, keys) and writing, on fixtures and on the
-// real tables under /work/shared/data.
+// real tables bundled under data/.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -24,7 +24,13 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kIo = fs::path(FLOWFIT_TEST_DATA_DIR) / "io";
-const fs::path kData = "/work/shared/data";
+// The real tables bundled with the project (data/README.md gives their provenance).
+const fs::path kRepoData = FLOWFIT_SOURCE_DIR "/data";
+fs::path real_table(const std::string& name) {
+  for (const char* dir : {"census", "irs", "geography"})
+    if (fs::exists(kRepoData / dir / name)) return kRepoData / dir / name;
+  return kRepoData / name;
+}
 
 fs::path temp_file(const std::string& name) {
   return fs::temp_directory_path() / ("flowfit_io_csv_" + std::to_string(::getpid()) + "_" + name);
@@ -174,8 +180,7 @@ TEST(IoCsv, EscapeRules) {
 }
 
 TEST(IoCsvRealData, CountyFipsChangesHasQuotedCommas) {
-  const fs::path p = kData / "county_fips_changes_2010_2019.csv";
-  if (!fs::exists(p)) GTEST_SKIP() << p << " not present";
+  const fs::path p = real_table("county_fips_changes_2010_2019.csv");
   CsvTable t = CsvTable::read(p);
   ASSERT_EQ(t.n_rows(), 3);
   t.check_unique({"fips_2010"});
@@ -186,20 +191,7 @@ TEST(IoCsvRealData, CountyFipsChangesHasQuotedCommas) {
   EXPECT_NE(note.find("(2010 population 7,459 in both files)"), std::string_view::npos);
 }
 
-TEST(IoCsvRealData, SegregationCopiesHaveCrlf) {
-  const fs::path p = kData / "segregation-tracking" / "exposure-segregation-county.csv";
-  if (!fs::exists(p)) GTEST_SKIP() << p << " not present";
-  CsvTable t = CsvTable::read(p);
-  EXPECT_EQ(t.n_rows(), 2829);
-  for (const std::string& h : t.header()) EXPECT_EQ(h.find('\r'), std::string::npos) << h;
-  const int last = t.n_columns() - 1;
-  for (int64_t r = 0; r < t.n_rows(); ++r) {
-    EXPECT_EQ(t.field(r, last).find('\r'), std::string_view::npos);
-  }
-}
-
 TEST(IoCsvRealData, AllTablesParseWithUniqueKeys) {
-  if (!fs::exists(kData)) GTEST_SKIP() << kData << " not present";
   struct Table {
     const char* file;
     int64_t rows;
@@ -213,17 +205,16 @@ TEST(IoCsvRealData, AllTablesParseWithUniqueKeys) {
       {"irs_county_flows_2017_2018.csv", 52199, {"orig_county_fips", "dest_county_fips"}},
       {"irs_county_flows_2018_2019.csv", 51109, {"orig_county_fips", "dest_county_fips"}},
       {"county2010.csv", 3143, {"county_fips"}},
-      {"exposure_segregation_county.csv", 2829, {"county_fips"}},
   };
   for (const Table& tb : tables) {
-    CsvTable t = CsvTable::read(kData / tb.file);
+    CsvTable t = CsvTable::read(real_table(tb.file));
     EXPECT_EQ(t.n_rows(), tb.rows) << tb.file;
     std::vector<int> cols;
     for (std::string_view k : tb.key) cols.push_back(t.column(k));
     EXPECT_NO_THROW(t.check_unique(cols)) << tb.file;
   }
   // One empty MOE (2019, Hawaii -> Vermont) reads as missing.
-  CsvTable flows = CsvTable::read(kData / "acs1_state_flows_2011_2019.csv");
+  CsvTable flows = CsvTable::read(real_table("acs1_state_flows_2011_2019.csv"));
   const int moe = flows.column("moe");
   int64_t missing = 0;
   for (int64_t r = 0; r < flows.n_rows(); ++r) {
@@ -232,28 +223,18 @@ TEST(IoCsvRealData, AllTablesParseWithUniqueKeys) {
   EXPECT_EQ(missing, 1);
 }
 
-// cbg2010.csv: 217,740 rows, 13 MB. Must read in well under a second (Release build).
-TEST(IoCsvRealData, Cbg2010IsFast) {
-  const fs::path p = kData / "cbg2010.csv";
-  if (!fs::exists(p)) GTEST_SKIP() << p << " not present";
-  const auto t0 = std::chrono::steady_clock::now();
-  CsvTable t = CsvTable::read(p);
+// cbg2010.csv: 217,740 rows, 13 MB (its read time is measured in bench/, not here).
+TEST(IoCsvRealData, Cbg2010ReadsWithZeroPaddingKept) {
+  CsvTable t = CsvTable::read(real_table("cbg2010.csv"));
   const int geoid = t.column("cbg_geoid");
   const int pop = t.column("population");
   double total = 0;
   for (int64_t r = 0; r < t.n_rows(); ++r) total += t.number(r, pop, NumberRule::non_negative);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_EQ(t.n_rows(), 217740);
   EXPECT_EQ(total, 308745538.0);  // the 2010 Census count of the 50 states and DC
   EXPECT_EQ(t.field(0, geoid).size(), 12u);
   EXPECT_EQ(t.field(0, geoid)[0], '0');  // zero padding kept
   t.check_unique({"cbg_geoid"});
-#ifdef NDEBUG
-  EXPECT_LT(seconds, 1.0);
-#endif
-  RecordProperty("cbg2010_read_seconds", std::to_string(seconds));
-  std::cout << "cbg2010.csv: read and summed in " << seconds << " s\n";
 }
 
 }  // namespace
