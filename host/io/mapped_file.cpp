@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -87,6 +88,14 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   other.data_ = nullptr;
   other.owned_.clear();
   return *this;
+}
+
+void MappedFile::drop_pages(std::size_t offset, std::size_t length) const {
+  if (map_ == nullptr || offset >= size_) return;
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t first = offset / page * page;  // whole pages only, rounded outwards
+  const std::size_t last = std::min(size_, offset + length);
+  ::madvise(static_cast<char*>(map_) + first, last - first, MADV_DONTNEED);
 }
 
 }  // namespace flowfit::io

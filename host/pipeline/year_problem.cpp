@@ -63,6 +63,8 @@ SharedInputs load_shared_inputs(const Plan& plan) {
 YearProblem prepare_year(const Plan& plan, const SharedInputs& shared, const YearSpec& year) {
   io::MatrixReadOptions opt;
   opt.row_geography = &shared.geography;
+  // Room for the diagonal entries stage 0 may insert, so it grows the matrix in place.
+  if (uses(plan, StageKind::diagonal_clip)) opt.reserve_entries = shared.geography.size();
   CsrMatrix m = io::read_matrix(year.matrix, opt);
   if (m.n_rows != shared.geography.size() || m.n_cols != shared.geography.size())
     throw InputError(

@@ -25,9 +25,13 @@ class FfmView {
  public:
   explicit FfmView(const std::filesystem::path& path, const MatrixReadOptions& options = {});
   ConstCsrView view() const { return view_; }
-  CsrMatrix to_matrix() const;
+  // A copy of the matrix; `reserve_entries` more entries fit without reallocation.
+  CsrMatrix to_matrix(int64_t reserve_entries = 0) const;
 
  private:
+  template <class T>
+  void copy_dropping(std::span<const T> from, std::vector<T>& to, std::size_t reserve) const;
+
   MappedFile file_;
   ConstCsrView view_;
 };

@@ -27,6 +27,10 @@ class MappedFile {
   std::span<const std::byte> bytes() const {
     return {reinterpret_cast<const std::byte*>(data_), size_};
   }
+  // Lets the kernel drop the pages of [offset, offset + length) from this process (they stay
+  // in the page cache and fault back in on access): keeps the resident set small while a
+  // large file is copied out piece by piece. A no-op for files read into memory.
+  void drop_pages(std::size_t offset, std::size_t length) const;
 
  private:
   void reset() noexcept;

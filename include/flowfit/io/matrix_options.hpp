@@ -23,6 +23,9 @@ struct MatrixReadOptions {
   Duplicates duplicates = Duplicates::reject;
   // NaN and +-inf are always rejected; negative values are rejected unless this is set.
   bool allow_negative = false;
+  // .ffm: room for this many more entries is reserved in the arrays, so a later in-place
+  // growth (the stage-0 diagonal clip) does not reallocate and copy the whole matrix.
+  int64_t reserve_entries = 0;
   // .ffm: verify the payload checksum (one extra pass over the file).
   bool verify_checksum = true;
   // csv/tsv: GEOIDs of the rows (origins) and columns (destinations), not owned. Required for
