@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One command for a GPU machine: configure with the CUDA backend into build-gpu, build, run the
 # test suite (ctest), check that the CUDA tests really ran (not skipped), run the benchmarks with
-# --backend cuda (and one CPU run to compare), run the CUDA tests under compute-sanitizer, print
-# nvidia-smi, and print a short results table last.
+# --backend cuda (and one CPU run to compare), run the bandwidth benchmark (issue 3), run the CUDA
+# tests under compute-sanitizer, print nvidia-smi, and print a short results table last.
 #
 #   bench/gpu_check.sh               on the GPU machine (any working directory)
 #   bench/gpu_check.sh --fetch-deps  on a Debian machine with apt (this project's dev machine):
@@ -20,6 +20,7 @@
 #   BENCH_ITERATIONS  iterations for benches that take --iterations (default 3000)
 #   BENCH_ARGS        extra arguments for every bench
 #   BENCH_CPU=0       skip the CPU comparison run
+#   BANDWIDTH_NNZ     nonzeros for cuda_bandwidth_bench (default 1e8); SKIP_BANDWIDTH=1 skips it
 #   SKIP_TESTS=1, SKIP_BENCH=1, SANITIZE=0   skip those steps
 set -Eeuo pipefail
 
@@ -74,9 +75,15 @@ print_table() {
     echo "benchmarks:"
     printf '%s\n' "${bench_rows[@]}"
   fi
+  if ((${#bandwidth_rows[@]} > 0)); then
+    echo
+    echo "bandwidth (cuda_bandwidth_bench, issue 3):"
+    printf '%s\n' "${bandwidth_rows[@]}"
+  fi
   echo "logs: $log_dir"
 }
 bench_rows=()
+bandwidth_rows=()
 failed=0
 on_error() {
   ((failed)) && return 0  # already reported (the trap also fires in subshells)
@@ -196,6 +203,7 @@ if [[ "${SKIP_BENCH:-0}" != 1 ]]; then
   for b in build-gpu/bench/*_bench; do
     [[ -x "$b" && -f "$b" ]] || continue
     name="$(basename "$b")"
+    [[ "$name" == cuda_bandwidth_bench ]] && continue  # its own step below
     help="$("$b" --help 2>&1 || true)"
     if ! grep -q -- '--backend' <<<"$help"; then
       say "$name takes no --backend: skipped"
@@ -236,13 +244,33 @@ if [[ "${SKIP_BENCH:-0}" != 1 ]]; then
   done
 fi
 
+# ---- bandwidth figures (issue 3) ------------------------------------------------------------------
+# D2D copy vs the aggregate and apply passes of the county stage, the stage on GPU vs CPU; its
+# table lines (and the stage, device and check lines) go into the final table.
+if [[ "${SKIP_BENCH:-0}" != 1 && "${SKIP_BANDWIDTH:-0}" != 1 ]]; then
+  begin "cuda_bandwidth_bench"
+  bw_bin="build-gpu/bench/cuda_bandwidth_bench"
+  bw_args=(--nnz "${BANDWIDTH_NNZ:-1e8}" --iterations "${BENCH_ITERATIONS:-3000}")
+  if [[ ! -x "$bw_bin" ]]; then
+    soft_fail "not built (see build.log)"
+  elif "$bw_bin" "${bw_args[@]}" >"$log_dir/cuda_bandwidth_bench.log" 2>&1; then
+    while IFS= read -r line; do bandwidth_rows+=("$line"); done < <(
+      grep -E '^(\| |device:|stage |check:)' "$log_dir/cuda_bandwidth_bench.log" || true
+    )
+    done_step "${bw_args[*]}"
+  else
+    tail -20 "$log_dir/cuda_bandwidth_bench.log"
+    soft_fail "${bw_args[*]} (see cuda_bandwidth_bench.log)"
+  fi
+fi
+
 # ---- compute-sanitizer on the CUDA tests ----------------------------------------------------------
 if [[ "${SANITIZE:-1}" == 1 && "${SKIP_TESTS:-0}" != 1 ]]; then
   begin "compute-sanitizer memcheck"
   san="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
   if [[ -x "$san" ]]; then
     if timeout 600 "$san" --tool memcheck --error-exitcode 3 build-gpu/tests/flowfit_tests \
-      --gtest_filter='CudaKernels.*:CudaQuotient.*' >"$log_dir/sanitizer.log" 2>&1; then
+      --gtest_filter='CudaKernels.*:CudaQuotient.*:CudaAssembly.*' >"$log_dir/sanitizer.log" 2>&1; then
       done_step "$(grep 'ERROR SUMMARY' "$log_dir/sanitizer.log" | tail -1)"
     else
       grep -E 'ERROR SUMMARY|Invalid|out of bounds|FAILED' "$log_dir/sanitizer.log" | head -20 || true

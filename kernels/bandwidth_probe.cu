@@ -1,0 +1,151 @@
+// Bandwidth probe (kernels/bandwidth_probe.cuh): a device-to-device copy and the backend's
+// per-entry passes, timed with cudaEvents.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "flowfit/error.hpp"
+#include "kernels/bandwidth_probe.cuh"
+#include "kernels/cell_kernels.cuh"
+#include "kernels/cuda_check.cuh"
+#include "kernels/device_buffer.cuh"
+
+namespace flowfit::cuda {
+namespace {
+
+// An owned CUDA event (timing enabled).
+class Event {
+ public:
+  Event() { FLOWFIT_CUDA_CHECK(cudaEventCreate(&event_)); }
+  ~Event() {
+    if (event_ != nullptr) cudaEventDestroy(event_);
+  }
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+  void record(cudaStream_t stream) { FLOWFIT_CUDA_CHECK(cudaEventRecord(event_, stream)); }
+  cudaEvent_t get() const { return event_; }
+
+ private:
+  cudaEvent_t event_ = nullptr;
+};
+
+// Seconds from `start` to `stop` (both recorded and complete).
+double seconds_between(const Event& start, const Event& stop) {
+  float ms = 0;
+  FLOWFIT_CUDA_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
+  return static_cast<double>(ms) * 1e-3;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+void check_inputs(const CsrMatrix& m, const CellLayout& layout, int device) {
+  int n = 0;
+  const cudaError_t err = cudaGetDeviceCount(&n);
+  if (err != cudaSuccess) {
+    cudaGetLastError();
+    throw BackendUnavailable(std::string("bandwidth probe: cudaGetDeviceCount failed: ") +
+                             cudaGetErrorName(err) + ": " + cudaGetErrorString(err));
+  }
+  if (device < 0 || device >= n)
+    throw BackendUnavailable("bandwidth probe: CUDA device " + std::to_string(device) +
+                             " requested, " + std::to_string(n) + " device(s) present");
+  m.validate();
+  if (m.nnz() == 0) throw Error("bandwidth probe: the matrix has no entries");
+  if (static_cast<int64_t>(layout.row_cell_of_row.size()) != m.n_rows ||
+      static_cast<int64_t>(layout.col_cell_of_col.size()) != m.n_cols)
+    throw Error("bandwidth probe: the cell layout does not match the matrix shape");
+  for (int32_t c : layout.row_cell_of_row)
+    if (c < 0 || c >= layout.n_row_cells) throw Error("bandwidth probe: row cell out of range");
+  for (int32_t c : layout.col_cell_of_col)
+    if (c < 0 || c >= layout.n_col_cells) throw Error("bandwidth probe: column cell out of range");
+}
+
+}  // namespace
+
+BandwidthProbe probe_bandwidth(const CsrMatrix& m, const CellLayout& layout, int repeats,
+                               int device) {
+  check_inputs(m, layout, device);
+  DeviceGuard guard(device);
+  BandwidthProbe r;
+  r.repeats = std::max(1, repeats);
+  cudaDeviceProp prop{};
+  FLOWFIT_CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
+  r.device = std::string(prop.name) + " (sm_" + std::to_string(prop.major) +
+             std::to_string(prop.minor) + ", " + std::to_string(prop.multiProcessorCount) + " SMs)";
+  Stream stream;
+  const cudaStream_t s = stream.get();
+  Event start, stop;
+
+  // Device-to-device copy of a buffer the size of the matrix (freed before the passes run).
+  {
+    r.copy_bytes = m.storage_bytes();
+    const size_t bytes = static_cast<size_t>(r.copy_bytes);
+    DeviceBuffer<unsigned char> src(bytes), dst(bytes);
+    FLOWFIT_CUDA_CHECK(cudaMemsetAsync(src.data(), 1, bytes, s));
+    FLOWFIT_CUDA_CHECK(cudaMemsetAsync(dst.data(), 0, bytes, s));
+    std::vector<double> times;
+    for (int k = 0; k <= r.repeats; ++k) {
+      start.record(s);
+      FLOWFIT_CUDA_CHECK(
+          cudaMemcpyAsync(dst.data(), src.data(), bytes, cudaMemcpyDeviceToDevice, s));
+      stop.record(s);
+      FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(s));
+      if (k > 0) times.push_back(seconds_between(start, stop));  // k == 0: warm-up
+    }
+    r.copy_s = median(times);
+  }
+
+  // The matrix and the layout, resident as the CUDA backend keeps them.
+  DeviceBuffer<int64_t> row_ptr = to_device(m.row_ptr, s);
+  DeviceBuffer<int32_t> col_idx = to_device(m.col_idx, s);
+  DeviceBuffer<double> values = to_device(m.values, s);
+  DeviceBuffer<int32_t> row_cell = to_device(layout.row_cell_of_row, s);
+  DeviceBuffer<int32_t> col_cell = to_device(layout.col_cell_of_col, s);
+  const DeviceCsrPattern pattern{m.n_rows, m.n_cols, m.nnz(), row_ptr.data(), col_idx.data()};
+  DeviceCellLayout dl;
+  dl.n_row_cells = layout.n_row_cells;
+  dl.n_col_cells = layout.n_col_cells;
+  dl.split_diagonal = layout.split_diagonal;
+  dl.row_cell_of_row = row_cell.data();
+  dl.col_cell_of_col = col_cell.data();
+  DeviceBuffer<int32_t> cell_of_entry(static_cast<size_t>(m.nnz()));
+  DeviceBuffer<double> factors;
+
+  Event after_assign, after_reduce;
+  std::vector<double> assign_t, reduce_t, scale_t;
+  for (int k = 0; k <= r.repeats; ++k) {
+    start.record(s);
+    const std::vector<uint64_t> keys = assign_cells_device(pattern, dl, cell_of_entry.data(), s);
+    after_assign.record(s);
+    const std::vector<double> sums = reduce_by_cell_device(
+        values.data(), cell_of_entry.data(), m.nnz(), static_cast<int64_t>(keys.size()), s);
+    after_reduce.record(s);
+    if (k == 0) {
+      r.n_cells = static_cast<int64_t>(keys.size());
+      factors = to_device(std::vector<double>(keys.size(), 1.0), s);  // warm-up run only
+    }
+    scale_by_cell_device(values.data(), cell_of_entry.data(), m.nnz(), factors.data(), s);
+    stop.record(s);
+    FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(s));
+    if (static_cast<int64_t>(sums.size()) != r.n_cells)
+      throw Error("bandwidth probe: reduce_by_cell returned " + std::to_string(sums.size()) +
+                  " sums for " + std::to_string(r.n_cells) + " cells");
+    if (k == 0) continue;  // warm-up: lazy module loading, first touch of the allocator
+    assign_t.push_back(seconds_between(start, after_assign));
+    reduce_t.push_back(seconds_between(after_assign, after_reduce));
+    scale_t.push_back(seconds_between(after_reduce, stop));
+  }
+  r.assign_s = median(assign_t);
+  r.reduce_s = median(reduce_t);
+  r.scale_s = median(scale_t);
+  return r;
+}
+
+}  // namespace flowfit::cuda
