@@ -12,7 +12,9 @@
 
 #include "flowfit/csr_matrix.hpp"
 #include "flowfit/geography.hpp"
+#include "flowfit/margin.hpp"
 #include "flowfit/report/report_json.hpp"
+#include "flowfit/stage.hpp"
 
 namespace flowfit::bench {
 
@@ -85,6 +87,28 @@ inline CsrMatrix random_flow_matrix(const Geography& geo, int64_t nnz, uint64_t 
     m.row_ptr[i + 1] = m.nnz();
   }
   return m;
+}
+
+// SPEC stage 4 on a random matrix: county columns then county rows, exactly `iterations`
+// sweeps, with targets within +-10 % of the current sums and equal totals (consistent).
+inline Stage county_stage(const CsrMatrix& m, const Geography& geo, int iterations, uint64_t seed) {
+  const Grouping county = Grouping::by_level(geo, Level::county);
+  std::vector<double> rows(county.n_groups(), 0.0), cols(county.n_groups(), 0.0);
+  const auto rs = row_sums(m), cs = col_sums(m);
+  for (int64_t i = 0; i < m.n_rows; ++i) rows[county.group_of(i)] += rs[i];
+  for (int64_t j = 0; j < m.n_cols; ++j) cols[county.group_of(j)] += cs[j];
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0.9, 1.1);
+  double rt = 0, ct = 0;
+  for (auto& r : rows) rt += (r *= u(rng));
+  for (auto& c : cols) ct += (c *= u(rng));
+  for (auto& c : cols) c *= rt / ct;
+  Stage st;
+  st.name = "county IPF";
+  st.margins.push_back(col_margin("county columns", m.n_rows, county, cols));
+  st.margins.push_back(row_margin("county rows", county, m.n_cols, rows));
+  st.stop = StopRule::exactly(iterations);
+  return st;
 }
 
 }  // namespace flowfit::bench

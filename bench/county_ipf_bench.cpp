@@ -21,31 +21,6 @@
 
 using namespace flowfit;
 
-namespace {
-
-// County row and column targets near the current sums, with equal totals (consistent).
-Stage county_stage(const CsrMatrix& m, const Geography& geo, int iterations, uint64_t seed) {
-  const Grouping county = Grouping::by_level(geo, Level::county);
-  std::vector<double> rows(county.n_groups(), 0.0), cols(county.n_groups(), 0.0);
-  const auto rs = row_sums(m), cs = col_sums(m);
-  for (int64_t i = 0; i < m.n_rows; ++i) rows[county.group_of(i)] += rs[i];
-  for (int64_t j = 0; j < m.n_cols; ++j) cols[county.group_of(j)] += cs[j];
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> u(0.9, 1.1);
-  double rt = 0, ct = 0;
-  for (auto& r : rows) rt += (r *= u(rng));
-  for (auto& c : cols) ct += (c *= u(rng));
-  for (auto& c : cols) c *= rt / ct;
-  Stage st;
-  st.name = "county IPF";
-  st.margins.push_back(col_margin("county columns", m.n_rows, county, cols));
-  st.margins.push_back(row_margin("county rows", county, m.n_cols, rows));
-  st.stop = StopRule::exactly(iterations);
-  return st;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   CLI::App app{"county IPF benchmark: quotient engine vs naive full-matrix iteration"};
   double nnz = 1e7;
@@ -67,7 +42,7 @@ int main(int argc, char** argv) {
     auto t0 = std::chrono::steady_clock::now();
     const Geography geo = io::read_geography(geography, "cbg_geoid");
     CsrMatrix m0 = bench::random_flow_matrix(geo, static_cast<int64_t>(nnz), seed);
-    const Stage stage = county_stage(m0, geo, iterations, seed + 1);
+    const Stage stage = bench::county_stage(m0, geo, iterations, seed + 1);
     const double setup_s = bench::seconds_since(t0);
 
     std::string why;

@@ -44,28 +44,6 @@ using namespace flowfit;
 #ifdef FLOWFIT_WITH_CUDA
 namespace {
 
-// County row and column targets near the current sums, with equal totals (consistent). The
-// same stage as county_ipf_bench.cpp's county_stage (copied: bench programs share no sources).
-Stage county_stage(const CsrMatrix& m, const Geography& geo, int iterations, uint64_t seed) {
-  const Grouping county = Grouping::by_level(geo, Level::county);
-  std::vector<double> rows(county.n_groups(), 0.0), cols(county.n_groups(), 0.0);
-  const auto rs = row_sums(m), cs = col_sums(m);
-  for (int64_t i = 0; i < m.n_rows; ++i) rows[county.group_of(i)] += rs[i];
-  for (int64_t j = 0; j < m.n_cols; ++j) cols[county.group_of(j)] += cs[j];
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> u(0.9, 1.1);
-  double rt = 0, ct = 0;
-  for (auto& r : rows) rt += (r *= u(rng));
-  for (auto& c : cols) ct += (c *= u(rng));
-  for (auto& c : cols) c *= rt / ct;
-  Stage st;
-  st.name = "county IPF";
-  st.margins.push_back(col_margin("county columns", m.n_rows, county, cols));
-  st.margins.push_back(row_margin("county rows", county, m.n_cols, rows));
-  st.stop = StopRule::exactly(iterations);
-  return st;
-}
-
 struct StageRun {
   StageResult result;
   CsrMatrix fitted;
@@ -115,7 +93,7 @@ int main(int argc, char** argv) {
     auto t0 = std::chrono::steady_clock::now();
     const Geography geo = io::read_geography(geography, "cbg_geoid");
     const CsrMatrix m0 = bench::random_flow_matrix(geo, static_cast<int64_t>(nnz), seed);
-    const Stage stage = county_stage(m0, geo, iterations, seed + 1);
+    const Stage stage = bench::county_stage(m0, geo, iterations, seed + 1);
     // The layout run_stage builds for this stage (detail::refine_cells), so the probe's passes
     // see exactly the stage's cells.
     const CellLayout layout = detail::refine_cells(stage, m0.n_rows, m0.n_cols).layout;
