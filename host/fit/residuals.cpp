@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -27,9 +28,28 @@ MarginResidual margin_residual(const std::string& name, const std::vector<double
     }
     const double abs = std::fabs(s - t);
     r.max_abs = std::max(r.max_abs, abs);
-    r.max_rel = std::max(r.max_rel, abs / t);
+    if (abs / t > r.max_rel || r.worst_block.empty()) {
+      r.max_rel = std::max(r.max_rel, abs / t);
+      r.worst_block = std::to_string(b);  // a block index until the caller names it
+    }
     r.total_abs += abs;
   }
+  return r;
+}
+
+MarginResidual margin_residual(const Margin& margin, const std::vector<double>& block_sums) {
+  MarginResidual r = margin_residual(margin.name, margin.targets, block_sums);
+  if (r.worst_block.empty()) return r;
+  const int64_t b = std::stoll(r.worst_block);
+  const int32_t n_cols = margin.cols.n_groups();
+  const std::string& row = margin.rows.label(static_cast<int32_t>(b / n_cols));
+  const std::string& col = margin.cols.label(static_cast<int32_t>(b % n_cols));
+  if (margin.rows.is_whole())
+    r.worst_block = col;
+  else if (margin.cols.is_whole())
+    r.worst_block = row;
+  else
+    r.worst_block = row + " -> " + col;
   return r;
 }
 
@@ -37,7 +57,7 @@ std::vector<MarginResidual> stage_residuals(const Stage& stage,
                                             const std::vector<std::vector<double>>& block_sums) {
   std::vector<MarginResidual> out;
   for (size_t k = 0; k < stage.margins.size(); ++k)
-    out.push_back(margin_residual(stage.margins[k].name, stage.margins[k].targets, block_sums[k]));
+    out.push_back(margin_residual(stage.margins[k], block_sums[k]));
   return out;
 }
 

@@ -70,10 +70,11 @@ void decide_verdict(const Stage& stage, const detail::SweepOutcome& sweeps,
     r.verdict = stalled ? Verdict::inconsistent_targets : Verdict::iteration_cap;
     notes.insert(notes.begin(),
                  fmt::format("{} after {} iteration(s); margin '{}' is off by up to {:.3g} "
-                             "(relative {:.3g})",
+                             "(worst block {}: relative {:.3g})",
                              stalled ? "the iteration converged but the targets cannot all hold"
                                      : "stopped at the iteration cap",
-                             r.iterations, worst->margin, worst->max_abs, worst->max_rel));
+                             r.iterations, worst->margin, worst->max_abs, worst->worst_block,
+                             worst->max_rel));
   }
   for (size_t k = 0; k < notes.size(); ++k) r.verdict_detail += (k ? "; " : "") + notes[k];
 }

@@ -82,7 +82,7 @@ std::vector<FamilyResidual> family_residuals(const CsrMatrix& m, const YearProbl
   std::vector<FamilyResidual> out;
   for (const auto& [kind, sm] : problem.margins)
     for (const Margin& mg : sm.margins)
-      out.push_back({kind, detail::margin_residual(mg.name, mg.targets, margin_block_sums(m, mg))});
+      out.push_back({kind, detail::margin_residual(mg, margin_block_sums(m, mg))});
   return out;
 }
 

@@ -17,6 +17,7 @@ json to_json(const MarginResidual& r) {
               {"max_abs", r.max_abs},
               {"max_rel", r.max_rel},
               {"total_abs", r.total_abs},
+              {"worst_block", r.worst_block},
               {"target_total", r.target_total},
               {"current_total", r.current_total}};
 }

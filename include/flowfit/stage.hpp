@@ -61,6 +61,7 @@ struct MarginResidual {
   double total_abs = 0;             // sum |sum - target| over the measured blocks
   double target_total = 0;          // sum of positive targets of occupied blocks
   double current_total = 0;         // sum of block sums
+  std::string worst_block;          // label of the block with the largest relative residual
 };
 
 struct IterationRecord {
