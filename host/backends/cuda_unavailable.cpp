@@ -10,8 +10,12 @@ std::unique_ptr<Backend> make_cuda_backend(int /*device*/) {
       "-DFLOWFIT_CUDA=ON on a machine with nvcc)");
 }
 
-bool cuda_built() { return false; }
+bool cuda_built() {
+  return false;
+}
 
-int cuda_device_count() { return 0; }
+int cuda_device_count() {
+  return 0;
+}
 
 }  // namespace flowfit

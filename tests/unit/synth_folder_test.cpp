@@ -2,8 +2,8 @@
 // tables readable by the real-table loaders and consistent with the truth, a plan the plan parser
 // accepts, and the real-targets variant.
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <omp.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -30,8 +30,8 @@ SynthPaths data_paths() {
 
 // One folder per process: ctest runs every test in its own process, several at once.
 fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::path(FLOWFIT_BINARY_DIR) / "synth_test_tmp" /
-                     (name + "_" + std::to_string(::getpid()));
+  const fs::path d =
+      fs::path(FLOWFIT_BINARY_DIR) / "synth_test_tmp" / (name + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
