@@ -20,6 +20,7 @@ class OpenMpQuotientEngine final : public QuotientEngine {
   OpenMpQuotientEngine(const QuotientProblem& p, int threads)
       : threads_(threads),
         n_cells_(static_cast<int64_t>(p.cell_values.size())),
+        parallel_(n_cells_ >= kParallelThreshold && threads > 1),
         q0_(p.cell_values) {
     const size_t n_margins = p.margins.size();
     for (const auto& m : p.margins) {
@@ -187,7 +188,7 @@ class OpenMpQuotientEngine final : public QuotientEngine {
 
   int threads_;
   int64_t n_cells_;
-  bool parallel_;  // worth running in parallel (the result is the same either way)
+  bool parallel_ = false;  // worth running in parallel (the result is the same either way)
   std::vector<double> q0_;
   std::vector<std::vector<double>> factors_, factors_before_, targets_;
   std::vector<std::vector<int32_t>> block_of_cell_;
