@@ -1,6 +1,8 @@
 // The stage engine against the naive full-matrix oracle, on every backend.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
 #include <random>
 
 #include "flowfit/error.hpp"
@@ -137,26 +139,38 @@ TEST_P(FitEngine, RerunsAreBitIdentical) {
   EXPECT_EQ(a.values, b.values);
 }
 
-TEST_P(FitEngine, AlternatingIpfWithConsistentTotalsConverges) {
-  std::mt19937_64 rng(5);
+// A full-diagonal random matrix and an alternating column/row IPF stage over one random
+// grouping. The targets are the block sums of the matrix with entry e scaled by scale(e): any
+// scale keeps the two margins consistent (equal totals, a common solution exists).
+struct IpfProblem {
+  CsrMatrix matrix;
+  Stage stage;
+};
+IpfProblem ipf_problem(uint64_t seed, int64_t n, int32_t groups,
+                       const std::function<double(int64_t)>& scale) {
+  std::mt19937_64 rng(seed);
   testing::RandomMatrixOptions opt;
-  opt.n = 80;
+  opt.n = n;
   opt.full_diagonal = true;
   opt.empty_row_share = opt.empty_col_share = 0;
-  CsrMatrix m = testing::random_matrix(rng, opt);
-  const Grouping g = testing::random_grouping(rng, m.n_rows, 6, false);
-  // Targets: the block sums of a rescaled copy, so both margins can hold at once.
-  CsrMatrix truth = m;
-  for (int64_t e = 0; e < truth.nnz(); ++e) truth.values[e] *= 1 + 0.5 * ((e * 7919) % 13) / 13.0;
-  Stage st;
-  st.name = "ipf";
-  st.margins.push_back(col_margin("cols", m.n_rows, g, {}));
-  st.margins.push_back(row_margin("rows", g, m.n_cols, {}));
-  st.margins[0].targets = testing::naive_block_sums(truth, st.margins[0]);
-  st.margins[1].targets = testing::naive_block_sums(truth, st.margins[1]);
-  st.stop.max_iterations = 5000;
-  st.stop.l1_tolerance = 1e-10;
-  const StageResult r = run_stage(*backend_, m, st);
+  IpfProblem p;
+  p.matrix = testing::random_matrix(rng, opt);
+  const Grouping g = testing::random_grouping(rng, n, groups, false);
+  CsrMatrix truth = p.matrix;
+  for (int64_t e = 0; e < truth.nnz(); ++e) truth.values[e] *= scale(e);
+  p.stage.name = "ipf";
+  p.stage.margins.push_back(col_margin("cols", n, g, {}));
+  p.stage.margins.push_back(row_margin("rows", g, n, {}));
+  for (Margin& mg : p.stage.margins) mg.targets = testing::naive_block_sums(truth, mg);
+  return p;
+}
+
+TEST_P(FitEngine, AlternatingIpfWithConsistentTotalsConverges) {
+  IpfProblem p =
+      ipf_problem(5, 80, 6, [](int64_t e) { return 1 + 0.5 * ((e * 7919) % 13) / 13.0; });
+  p.stage.stop.max_iterations = 5000;
+  p.stage.stop.l1_tolerance = 1e-10;
+  const StageResult r = run_stage(*backend_, p.matrix, p.stage);
   EXPECT_EQ(r.verdict, Verdict::converged) << r.verdict_detail;
   EXPECT_LT(r.iterations, 5000);
   EXPECT_LE(r.history.back().l1_change, 1e-10);
@@ -164,22 +178,10 @@ TEST_P(FitEngine, AlternatingIpfWithConsistentTotalsConverges) {
 }
 
 TEST_P(FitEngine, InconsistentTotalsAreReported) {
-  std::mt19937_64 rng(6);
-  testing::RandomMatrixOptions opt;
-  opt.n = 60;
-  opt.full_diagonal = true;
-  opt.empty_row_share = opt.empty_col_share = 0;
-  CsrMatrix m = testing::random_matrix(rng, opt);
-  const Grouping g = testing::random_grouping(rng, m.n_rows, 5, false);
-  Stage st;
-  st.name = "ipf";
-  st.margins.push_back(col_margin("cols", m.n_rows, g, {}));
-  st.margins.push_back(row_margin("rows", g, m.n_cols, {}));
-  st.margins[0].targets = testing::naive_block_sums(m, st.margins[0]);
-  st.margins[1].targets = testing::naive_block_sums(m, st.margins[1]);
-  st.margins[0].targets[0] *= 1.1;  // column total now exceeds the row total
-  st.stop = StopRule::exactly(200);
-  const StageResult r = run_stage(*backend_, m, st);
+  IpfProblem p = ipf_problem(6, 60, 5, [](int64_t) { return 1.0; });
+  p.stage.margins[0].targets[0] *= 1.1;  // column total now exceeds the row total
+  p.stage.stop = StopRule::exactly(200);
+  const StageResult r = run_stage(*backend_, p.matrix, p.stage);
   EXPECT_EQ(r.verdict, Verdict::inconsistent_targets);
   EXPECT_NE(r.verdict_detail.find("'cols' and 'rows'"), std::string::npos) << r.verdict_detail;
   // The last margin holds; the first cannot.
@@ -187,51 +189,30 @@ TEST_P(FitEngine, InconsistentTotalsAreReported) {
   EXPECT_GT(r.residuals[0].max_rel, 1e-3);
 }
 
-TEST_P(FitEngine, ResidualToleranceStopsEarly) {
-  std::mt19937_64 rng(8);
-  testing::RandomMatrixOptions opt;
-  opt.n = 60;
-  opt.full_diagonal = true;
-  opt.empty_row_share = opt.empty_col_share = 0;
-  CsrMatrix m = testing::random_matrix(rng, opt);
-  const Grouping g = testing::random_grouping(rng, m.n_rows, 4, false);
-  CsrMatrix truth = m;
-  for (int64_t e = 0; e < truth.nnz(); ++e) truth.values[e] *= 1 + ((e * 31) % 5) / 5.0;
-  Stage st;
-  st.name = "ipf";
-  st.margins.push_back(col_margin("cols", m.n_rows, g, {}));
-  st.margins.push_back(row_margin("rows", g, m.n_cols, {}));
-  st.margins[0].targets = testing::naive_block_sums(truth, st.margins[0]);
-  st.margins[1].targets = testing::naive_block_sums(truth, st.margins[1]);
+TEST_P(FitEngine, ResidualToleranceStopsAtTheFirstSweepThatMeetsIt) {
+  const IpfProblem p = ipf_problem(8, 60, 4, [](int64_t e) { return 1 + ((e * 31) % 5) / 5.0; });
+  Stage st = p.stage;
   st.stop.max_iterations = 1000;
   st.stop.residual_tolerance = 1e-6;
+  CsrMatrix m = p.matrix;
   const StageResult r = run_stage(*backend_, m, st);
   EXPECT_EQ(r.verdict, Verdict::converged);
+  ASSERT_GT(r.iterations, 1);
   EXPECT_LT(r.iterations, 1000);
   for (const auto& res : r.residuals) EXPECT_LE(res.max_rel, 1e-6);
-  // One sweep fewer would not have met the tolerance.
-  CsrMatrix again = testing::random_matrix(rng, opt);
-  (void)again;
+  // One sweep fewer does not meet the tolerance.
+  st.stop = StopRule::exactly(r.iterations - 1);
+  CsrMatrix earlier = p.matrix;
+  const StageResult before = run_stage(*backend_, earlier, st);
+  double worst = 0;
+  for (const auto& res : before.residuals) worst = std::max(worst, res.max_rel);
+  EXPECT_GT(worst, 1e-6);
 }
 
 TEST_P(FitEngine, IterationCapIsReportedWhenNotConverged) {
-  std::mt19937_64 rng(9);
-  testing::RandomMatrixOptions opt;
-  opt.n = 60;
-  opt.full_diagonal = true;
-  opt.empty_row_share = opt.empty_col_share = 0;
-  CsrMatrix m = testing::random_matrix(rng, opt);
-  const Grouping g = testing::random_grouping(rng, m.n_rows, 5, false);
-  CsrMatrix truth = m;
-  for (int64_t e = 0; e < truth.nnz(); ++e) truth.values[e] *= 1 + ((e * 31) % 5);
-  Stage st;
-  st.name = "ipf";
-  st.margins.push_back(col_margin("cols", m.n_rows, g, {}));
-  st.margins.push_back(row_margin("rows", g, m.n_cols, {}));
-  st.margins[0].targets = testing::naive_block_sums(truth, st.margins[0]);
-  st.margins[1].targets = testing::naive_block_sums(truth, st.margins[1]);
-  st.stop = StopRule::exactly(2);
-  const StageResult r = run_stage(*backend_, m, st);
+  IpfProblem p = ipf_problem(9, 60, 5, [](int64_t e) { return 1.0 + ((e * 31) % 5); });
+  p.stage.stop = StopRule::exactly(2);
+  const StageResult r = run_stage(*backend_, p.matrix, p.stage);
   EXPECT_EQ(r.verdict, Verdict::iteration_cap) << r.verdict_detail;
   EXPECT_EQ(r.iterations, 2);
 }

@@ -1,7 +1,9 @@
 // AtomicFile and the writers built on it: an error never leaves a partial or temporary file.
 #include <gtest/gtest.h>
+
 #include <sys/resource.h>
 #include <unistd.h>
+#include "support/io_fixtures.hpp"
 
 #include <csignal>
 
@@ -20,14 +22,9 @@
 namespace flowfit::io {
 namespace {
 
-namespace fs = std::filesystem;
+using testing::slurp;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+namespace fs = std::filesystem;
 
 class IoAtomicFile : public ::testing::Test {
  protected:

@@ -1,7 +1,9 @@
 // CSV/TSV reading (quoting, BOM, CRLF, typed getters, keys) and writing, on fixtures and on the
 // real tables bundled under data/.
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include "support/io_fixtures.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -23,6 +25,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+std::filesystem::path temp_file(const std::string& name) {
+  return testing::scratch_file("io_csv", name);
+}
+
 const fs::path kIo = fs::path(FLOWFIT_TEST_DATA_DIR) / "io";
 // The real tables bundled with the project (data/README.md gives their provenance).
 const fs::path kRepoData = FLOWFIT_SOURCE_DIR "/data";
@@ -30,10 +36,6 @@ fs::path real_table(const std::string& name) {
   for (const char* dir : {"census", "irs", "geography"})
     if (fs::exists(kRepoData / dir / name)) return kRepoData / dir / name;
   return kRepoData / name;
-}
-
-fs::path temp_file(const std::string& name) {
-  return fs::temp_directory_path() / ("flowfit_io_csv_" + std::to_string(::getpid()) + "_" + name);
 }
 
 TEST(IoCsv, QuotesBomCrlfAndUnicode) {

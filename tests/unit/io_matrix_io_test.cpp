@@ -1,6 +1,8 @@
 // read_matrix / write_matrix: format by extension or override, every format round trips.
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include "support/io_fixtures.hpp"
 
 #include <cstring>
 #include <filesystem>
@@ -11,17 +13,14 @@
 namespace flowfit::io {
 namespace {
 
-namespace fs = std::filesystem;
-
 CsrMatrix small() {
-  CsrMatrix m;
-  m.n_rows = 3;
-  m.n_cols = 3;
-  m.row_ptr = {0, 2, 4, 6};
-  m.col_idx = {0, 2, 0, 1, 1, 2};
-  m.values = {5.0, 1.5, 2.0, 0.1, 1.0 / 3.0, 1e-300};
-  return m;
+  return testing::small_io_matrix();
 }
+std::filesystem::path temp_file(const std::string& name) {
+  return testing::scratch_file("io_mio", name);
+}
+
+namespace fs = std::filesystem;
 
 void expect_same(const CsrMatrix& a, const CsrMatrix& b, const std::string& what) {
   EXPECT_EQ(a.n_rows, b.n_rows) << what;
@@ -32,10 +31,6 @@ void expect_same(const CsrMatrix& a, const CsrMatrix& b, const std::string& what
   EXPECT_TRUE(a.values.empty() ||
               std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)) == 0)
       << what;
-}
-
-fs::path temp_file(const std::string& name) {
-  return fs::temp_directory_path() / ("flowfit_io_mio_" + std::to_string(::getpid()) + "_" + name);
 }
 
 TEST(IoMatrixFormat, FromExtensionAndName) {

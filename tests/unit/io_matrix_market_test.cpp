@@ -1,6 +1,8 @@
 // Matrix Market reading and writing: fixtures, the golden files, bit-exact round trips.
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include "support/io_fixtures.hpp"
 
 #include <cstring>
 #include <filesystem>
@@ -15,29 +17,20 @@
 namespace flowfit::io {
 namespace {
 
+CsrMatrix small() {
+  return testing::small_io_matrix();
+}
+using testing::slurp;
+std::filesystem::path temp_file(const std::string& name) {
+  return testing::scratch_file("io_mtx", name);
+}
+
 namespace fs = std::filesystem;
 
 const fs::path kIo = fs::path(FLOWFIT_TEST_DATA_DIR) / "io";
 const fs::path kGolden = fs::path(FLOWFIT_TEST_DATA_DIR) / "golden";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The 3x3 fixture of tests/data/io (see make_io_files.py).
-CsrMatrix small() {
-  CsrMatrix m;
-  m.n_rows = 3;
-  m.n_cols = 3;
-  m.row_ptr = {0, 2, 4, 6};
-  m.col_idx = {0, 2, 0, 1, 1, 2};
-  m.values = {5.0, 1.5, 2.0, 0.1, 1.0 / 3.0, 1e-300};
-  return m;
-}
-
 void expect_same(const CsrMatrix& a, const CsrMatrix& b) {
   EXPECT_EQ(a.n_rows, b.n_rows);
   EXPECT_EQ(a.n_cols, b.n_cols);
@@ -69,10 +62,6 @@ CsrMatrix random_matrix(int64_t rows, int64_t cols, double density, uint64_t see
     m.row_ptr.push_back(static_cast<int64_t>(m.col_idx.size()));
   }
   return m;
-}
-
-fs::path temp_file(const std::string& name) {
-  return fs::temp_directory_path() / ("flowfit_io_mtx_" + std::to_string(::getpid()) + "_" + name);
 }
 
 TEST(IoMatrixMarket, ReadsTheFixture) {

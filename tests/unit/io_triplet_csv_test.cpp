@@ -1,6 +1,8 @@
 // GEOID-labelled triplet tables (CSV and TSV).
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include "support/io_fixtures.hpp"
 
 #include <cstring>
 #include <filesystem>
@@ -14,40 +16,20 @@
 namespace flowfit::io {
 namespace {
 
+CsrMatrix small() {
+  return testing::small_io_matrix();
+}
+void expect_same(const CsrMatrix& a, const CsrMatrix& b) {
+  testing::expect_same_matrix(a, b);
+}
+using testing::slurp;
+std::filesystem::path temp_file(const std::string& name) {
+  return testing::scratch_file("io_trip", name);
+}
+
 namespace fs = std::filesystem;
 
 const fs::path kIo = fs::path(FLOWFIT_TEST_DATA_DIR) / "io";
-
-CsrMatrix small() {
-  CsrMatrix m;
-  m.n_rows = 3;
-  m.n_cols = 3;
-  m.row_ptr = {0, 2, 4, 6};
-  m.col_idx = {0, 2, 0, 1, 1, 2};
-  m.values = {5.0, 1.5, 2.0, 0.1, 1.0 / 3.0, 1e-300};
-  return m;
-}
-
-void expect_same(const CsrMatrix& a, const CsrMatrix& b) {
-  EXPECT_EQ(a.n_rows, b.n_rows);
-  EXPECT_EQ(a.n_cols, b.n_cols);
-  EXPECT_EQ(a.row_ptr, b.row_ptr);
-  EXPECT_EQ(a.col_idx, b.col_idx);
-  ASSERT_EQ(a.values.size(), b.values.size());
-  EXPECT_TRUE(a.values.empty() ||
-              std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)) == 0);
-}
-
-fs::path temp_file(const std::string& name) {
-  return fs::temp_directory_path() / ("flowfit_io_trip_" + std::to_string(::getpid()) + "_" + name);
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 TEST(IoTripletCsv, ReadsTheFixture) {
   const Geography geo = read_geography(kIo / "geo_small.csv");
