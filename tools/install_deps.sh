@@ -9,6 +9,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
   zlib1g-dev libzip-dev libomp-dev
   python3 python3-numpy python3-scipy time
+  clang-format
 )
 
 missing=()
