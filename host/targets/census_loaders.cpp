@@ -134,28 +134,10 @@ StateCensusTables load_state_census_tables_from_dir(const fs::path& census_dir, 
 CountyCensusTable load_county_census_table(const fs::path& pep_county_csv, int year) {
   check_year(year);
   const CsvTable pep = CsvTable::read(pep_county_csv);
-  const int c_fips = pep.column("county_fips");
-  const int c_pop0 = pep.column(y("pop_", year - 1));
-  const int c_pop1 = pep.column(y("pop_", year));
-  const int c_births = pep.column(y("births_", year));
-  const int c_deaths = pep.column(y("deaths_", year));
-  const int c_intl = pep.column(y("intl_mig_", year));
-  pep.check_unique({"county_fips"});
-  CountyCensusTable out;
-  out.year = year;
-  out.source = pep.file();
-  out.counties.reserve(pep.n_rows());
-  for (int64_t r = 0; r < pep.n_rows(); ++r) {
-    CountyComponents c;
-    c.fips = detail::fips(pep, r, c_fips, 5);
-    c.pop_t_minus_1 = pep.number(r, c_pop0, NumberRule::non_negative);
-    c.pop_t = pep.number(r, c_pop1, NumberRule::non_negative);
-    c.births = pep.number(r, c_births, NumberRule::non_negative);
-    c.deaths = pep.number(r, c_deaths, NumberRule::non_negative);
-    c.intl_mig_net = pep.number(r, c_intl);
-    out.counties.push_back(std::move(c));
-  }
-  return out;
+  return detail::read_county_components(pep,
+                                        {y("pop_", year - 1), y("pop_", year), y("births_", year),
+                                         y("deaths_", year), y("intl_mig_", year)},
+                                        year);
 }
 
 CountyCensusTable load_county_census_table_from_dir(const fs::path& census_dir, int year) {

@@ -79,27 +79,8 @@ StateCensusTables load_golden_state_tables(const fs::path& state_components_csv,
 
 CountyCensusTable load_golden_county_table(const fs::path& county_components_csv, int year) {
   const CsvTable t = CsvTable::read(county_components_csv);
-  const int c_fips = t.column("county_fips");
-  const int c_pop0 = t.column("pop_t_minus_1");
-  const int c_pop1 = t.column("pop_t");
-  const int c_births = t.column("births");
-  const int c_deaths = t.column("deaths");
-  const int c_intl = t.column("intl_mig_net");
-  t.check_unique({"county_fips"});
-  CountyCensusTable out;
-  out.year = year;
-  out.source = t.file();
-  for (int64_t r = 0; r < t.n_rows(); ++r) {
-    CountyComponents c;
-    c.fips = detail::fips(t, r, c_fips, 5);
-    c.pop_t_minus_1 = t.number(r, c_pop0, NumberRule::non_negative);
-    c.pop_t = t.number(r, c_pop1, NumberRule::non_negative);
-    c.births = t.number(r, c_births, NumberRule::non_negative);
-    c.deaths = t.number(r, c_deaths, NumberRule::non_negative);
-    c.intl_mig_net = t.number(r, c_intl);
-    out.counties.push_back(std::move(c));
-  }
-  return out;
+  return detail::read_county_components(
+      t, {"pop_t_minus_1", "pop_t", "births", "deaths", "intl_mig_net"}, year);
 }
 
 CbgPopulationInputs load_cbg_population_inputs(const fs::path& census2010_csv,
