@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "flowfit/ratio_rule.hpp"
+#include "host/core/block_arithmetic.hpp"
 #include "host/cpu/host_resident.hpp"
 
 namespace flowfit {
@@ -52,20 +52,12 @@ class ReferenceQuotientEngine final : public QuotientEngine {
 
  private:
   std::vector<double> sums(const QuotientMarginSpec& m) const {
-    std::vector<double> s(m.n_blocks, 0.0);
-    for (size_t c = 0; c < q_.size(); ++c)
-      if (m.block_of_cell[c] >= 0) s[m.block_of_cell[c]] += q_[c];
-    return s;
+    return detail::sum_into_blocks(q_, m.block_of_cell, m.n_blocks);
   }
 
   double step(const QuotientMarginSpec& m) {
-    const std::vector<double> s = sums(m);
-    std::vector<double> f(m.n_blocks);
-    double l1 = 0;
-    for (int32_t b = 0; b < m.n_blocks; ++b) {
-      f[b] = ratio_factor(s[b], m.targets[b]);
-      l1 += std::fabs(f[b] - 1.0) * s[b];
-    }
+    std::vector<double> f;
+    const double l1 = detail::block_factors(sums(m), m.targets, f);
     for (size_t c = 0; c < q_.size(); ++c) {
       const int32_t b = m.block_of_cell[c];
       if (b < 0) continue;

@@ -1,8 +1,6 @@
 #include "host/fit/naive_engine.hpp"
 
-#include <cmath>
-
-#include "flowfit/ratio_rule.hpp"
+#include "host/core/block_arithmetic.hpp"
 
 namespace flowfit::detail {
 namespace {
@@ -87,22 +85,14 @@ class NaiveEngine final : public QuotientEngine {
 
  private:
   std::vector<double> sums_of(const MarginCells& mc) {
-    const std::vector<double> cell_sums = backend_.reduce_by_cell(matrix_, *mc.cells);
-    std::vector<double> sums(mc.n_blocks, 0.0);
-    for (size_t c = 0; c < cell_sums.size(); ++c)
-      if (mc.block_of_cell[c] >= 0) sums[mc.block_of_cell[c]] += cell_sums[c];
-    return sums;
+    return sum_into_blocks(backend_.reduce_by_cell(matrix_, *mc.cells), mc.block_of_cell,
+                           mc.n_blocks);
   }
 
   // Scales the matrix for one margin; returns the L1 change of the step.
   double step(const MarginCells& mc) {
-    const std::vector<double> sums = sums_of(mc);
-    std::vector<double> factor_of_block(mc.n_blocks);
-    double l1 = 0;
-    for (int32_t b = 0; b < mc.n_blocks; ++b) {
-      factor_of_block[b] = ratio_factor(sums[b], mc.targets[b]);
-      l1 += std::fabs(factor_of_block[b] - 1.0) * sums[b];
-    }
+    std::vector<double> factor_of_block;
+    const double l1 = block_factors(sums_of(mc), mc.targets, factor_of_block);
     std::vector<double> factor_of_cell(mc.block_of_cell.size(), 1.0);
     for (size_t c = 0; c < factor_of_cell.size(); ++c)
       if (mc.block_of_cell[c] >= 0) factor_of_cell[c] = factor_of_block[mc.block_of_cell[c]];

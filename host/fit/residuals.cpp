@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "host/core/block_arithmetic.hpp"
+
 namespace flowfit::detail {
 
 MarginResidual margin_residual(const std::string& name, const std::vector<double>& targets,
@@ -63,12 +65,8 @@ std::vector<MarginResidual> stage_residuals(const Stage& stage,
 
 std::vector<std::vector<double>> initial_block_sums(const QuotientProblem& p) {
   std::vector<std::vector<double>> sums;
-  for (const auto& m : p.margins) {
-    std::vector<double> s(m.n_blocks, 0.0);
-    for (size_t c = 0; c < p.cell_values.size(); ++c)
-      if (m.block_of_cell[c] >= 0) s[m.block_of_cell[c]] += p.cell_values[c];
-    sums.push_back(std::move(s));
-  }
+  for (const auto& m : p.margins)
+    sums.push_back(sum_into_blocks(p.cell_values, m.block_of_cell, m.n_blocks));
   return sums;
 }
 
