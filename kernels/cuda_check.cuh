@@ -9,19 +9,17 @@
 
 namespace flowfit::cuda {
 
+// "<api> error: <call> failed at <file>:<line>: <name>: <description>", thrown as flowfit::Error.
+// Shared by the CUDA runtime and cuSPARSE checks.
+[[noreturn]] inline void throw_api_error(const char* api, const char* call, const char* file,
+                                         int line, const char* name, const char* description) {
+  throw Error(std::string(api) + " error: " + call + " failed at " + file + ":" +
+              std::to_string(line) + ": " + name + ": " + description);
+}
+
 [[noreturn]] inline void throw_cuda_error(cudaError_t err, const char* call, const char* file,
                                           int line) {
-  std::string msg = "CUDA error: ";
-  msg += call;
-  msg += " failed at ";
-  msg += file;
-  msg += ":";
-  msg += std::to_string(line);
-  msg += ": ";
-  msg += cudaGetErrorName(err);
-  msg += ": ";
-  msg += cudaGetErrorString(err);
-  throw Error(msg);
+  throw_api_error("CUDA", call, file, line, cudaGetErrorName(err), cudaGetErrorString(err));
 }
 
 }  // namespace flowfit::cuda

@@ -9,22 +9,14 @@
 #include <utility>
 
 #include "flowfit/error.hpp"
+#include "kernels/cuda_check.cuh"
 
 namespace flowfit::cuda {
 
 [[noreturn]] inline void throw_cusparse_error(cusparseStatus_t status, const char* call,
                                               const char* file, int line) {
-  std::string msg = "cuSPARSE error: ";
-  msg += call;
-  msg += " failed at ";
-  msg += file;
-  msg += ":";
-  msg += std::to_string(line);
-  msg += ": ";
-  msg += cusparseGetErrorName(status);
-  msg += ": ";
-  msg += cusparseGetErrorString(status);
-  throw Error(msg);
+  throw_api_error("cuSPARSE", call, file, line, cusparseGetErrorName(status),
+                  cusparseGetErrorString(status));
 }
 
 }  // namespace flowfit::cuda
