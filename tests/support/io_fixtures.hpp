@@ -24,21 +24,25 @@ inline CsrMatrix small_io_matrix() {
   return m;
 }
 
-// Same shape, pattern and bit-identical values.
-inline void expect_same_matrix(const CsrMatrix& a, const CsrMatrix& b) {
-  EXPECT_EQ(a.n_rows, b.n_rows);
-  EXPECT_EQ(a.n_cols, b.n_cols);
-  EXPECT_EQ(a.row_ptr, b.row_ptr);
-  EXPECT_EQ(a.col_idx, b.col_idx);
-  ASSERT_EQ(a.values.size(), b.values.size());
+// Same shape, pattern and bit-identical values; `what` names the case in failure messages.
+inline void expect_same_matrix(const CsrMatrix& a, const CsrMatrix& b,
+                               const std::string& what = "") {
+  EXPECT_EQ(a.n_rows, b.n_rows) << what;
+  EXPECT_EQ(a.n_cols, b.n_cols) << what;
+  EXPECT_EQ(a.row_ptr, b.row_ptr) << what;
+  EXPECT_EQ(a.col_idx, b.col_idx) << what;
+  ASSERT_EQ(a.values.size(), b.values.size()) << what;
   EXPECT_TRUE(a.values.empty() ||
-              std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)) == 0);
+              std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)) == 0)
+      << what;
 }
 
-// A scratch path unique to this process (ctest runs test processes in parallel).
-inline std::filesystem::path scratch_file(const std::string& prefix, const std::string& name) {
+// A scratch path unique to this process and test suite (ctest runs test processes in parallel).
+inline std::filesystem::path temp_file(const std::string& name) {
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string suite = test ? test->test_suite_name() : "io";
   return std::filesystem::temp_directory_path() /
-         ("flowfit_" + prefix + "_" + std::to_string(::getpid()) + "_" + name);
+         ("flowfit_" + suite + "_" + std::to_string(::getpid()) + "_" + name);
 }
 
 inline std::string slurp(const std::filesystem::path& p) {

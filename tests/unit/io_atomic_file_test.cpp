@@ -22,7 +22,10 @@
 namespace flowfit::io {
 namespace {
 
+using testing::expect_same_matrix;
 using testing::slurp;
+using testing::small_io_matrix;
+using testing::temp_file;
 
 namespace fs = std::filesystem;
 

@@ -23,11 +23,12 @@
 namespace flowfit::io {
 namespace {
 
-namespace fs = std::filesystem;
+using testing::expect_same_matrix;
+using testing::slurp;
+using testing::small_io_matrix;
+using testing::temp_file;
 
-std::filesystem::path temp_file(const std::string& name) {
-  return testing::scratch_file("io_csv", name);
-}
+namespace fs = std::filesystem;
 
 const fs::path kIo = fs::path(FLOWFIT_TEST_DATA_DIR) / "io";
 // The real tables bundled with the project (data/README.md gives their provenance).

@@ -17,16 +17,10 @@
 namespace flowfit::io {
 namespace {
 
-CsrMatrix small() {
-  return testing::small_io_matrix();
-}
-void expect_same(const CsrMatrix& a, const CsrMatrix& b) {
-  testing::expect_same_matrix(a, b);
-}
+using testing::expect_same_matrix;
 using testing::slurp;
-std::filesystem::path temp_file(const std::string& name) {
-  return testing::scratch_file("io_ffm", name);
-}
+using testing::small_io_matrix;
+using testing::temp_file;
 
 namespace fs = std::filesystem;
 
@@ -35,13 +29,13 @@ const fs::path kBad = fs::path(FLOWFIT_TEST_DATA_DIR) / "bad";
 
 TEST(IoFfm, WriterMatchesTheSpecFixtureByteForByte) {
   const fs::path p = temp_file("small.ffm");
-  write_ffm(p, small());
+  write_ffm(p, small_io_matrix());
   EXPECT_EQ(slurp(p), slurp(kIo / "small.ffm"));
   fs::remove(p);
 }
 
 TEST(IoFfm, ReadsTheFixture) {
-  expect_same(read_ffm(kIo / "small.ffm"), small());
+  expect_same_matrix(read_ffm(kIo / "small.ffm"), small_io_matrix());
 }
 
 TEST(IoFfm, RandomRoundTripsWithOddAndEvenNnz) {
@@ -62,7 +56,7 @@ TEST(IoFfm, RandomRoundTripsWithOddAndEvenNnz) {
     }
     const fs::path p = temp_file("r.ffm");
     write_ffm(p, m);
-    expect_same(read_ffm(p), m);
+    expect_same_matrix(read_ffm(p), m);
     EXPECT_EQ(fs::file_size(p) % 8, 0u);
     fs::remove(p);
   }
@@ -73,7 +67,7 @@ TEST(IoFfm, EmptyMatrixRoundTrips) {
   const fs::path p = temp_file("e.ffm");
   write_ffm(p, m);
   EXPECT_EQ(fs::file_size(p), 136u);  // header + one row offset
-  expect_same(read_ffm(p), m);
+  expect_same_matrix(read_ffm(p), m);
   fs::remove(p);
 }
 
@@ -87,7 +81,7 @@ TEST(IoFfm, ZeroCopyViewPointsIntoTheMapping) {
                 reinterpret_cast<const char*>(v.row_ptr.data()),
             32);
   EXPECT_EQ(v.values[3], 0.1);
-  expect_same(view.to_matrix(), small());
+  expect_same_matrix(view.to_matrix(), small_io_matrix());
 }
 
 TEST(IoFfm, ChecksumCanBeSkippedButStructureIsStillChecked) {

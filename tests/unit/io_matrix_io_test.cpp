@@ -13,25 +13,12 @@
 namespace flowfit::io {
 namespace {
 
-CsrMatrix small() {
-  return testing::small_io_matrix();
-}
-std::filesystem::path temp_file(const std::string& name) {
-  return testing::scratch_file("io_mio", name);
-}
+using testing::expect_same_matrix;
+using testing::slurp;
+using testing::small_io_matrix;
+using testing::temp_file;
 
 namespace fs = std::filesystem;
-
-void expect_same(const CsrMatrix& a, const CsrMatrix& b, const std::string& what) {
-  EXPECT_EQ(a.n_rows, b.n_rows) << what;
-  EXPECT_EQ(a.n_cols, b.n_cols) << what;
-  EXPECT_EQ(a.row_ptr, b.row_ptr) << what;
-  EXPECT_EQ(a.col_idx, b.col_idx) << what;
-  ASSERT_EQ(a.values.size(), b.values.size()) << what;
-  EXPECT_TRUE(a.values.empty() ||
-              std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)) == 0)
-      << what;
-}
 
 TEST(IoMatrixFormat, FromExtensionAndName) {
   EXPECT_EQ(matrix_format_from_path("a/b.mtx"), MatrixFormat::matrix_market);
@@ -57,10 +44,10 @@ TEST(IoMatrixIo, EveryFormatRoundTripsBitExactly) {
     const fs::path p = temp_file(name);
     MatrixWriteOptions w;
     w.row_geography = &geo;
-    write_matrix(p, small(), w);
+    write_matrix(p, small_io_matrix(), w);
     MatrixReadOptions r;
     r.row_geography = &geo;
-    expect_same(read_matrix(p, r), small(), name);
+    expect_same_matrix(read_matrix(p, r), small_io_matrix(), name);
     fs::remove(p);
   }
 }
@@ -70,17 +57,17 @@ TEST(IoMatrixIo, ExplicitFormatOverridesTheExtension) {
   for (MatrixFormat f : {MatrixFormat::matrix_market, MatrixFormat::npz, MatrixFormat::ffm}) {
     MatrixWriteOptions w;
     w.format = f;
-    write_matrix(p, small(), w);
+    write_matrix(p, small_io_matrix(), w);
     MatrixReadOptions r;
     r.format = f;
-    expect_same(read_matrix(p, r), small(), std::string(to_string(f)));
+    expect_same_matrix(read_matrix(p, r), small_io_matrix(), std::string(to_string(f)));
     EXPECT_THROW(read_matrix(p), ConfigError);  // .dat says nothing
   }
   fs::remove(p);
 }
 
 TEST(IoMatrixIo, TripletsNeedAGeography) {
-  EXPECT_THROW(write_matrix(temp_file("m.csv"), small()), ConfigError);
+  EXPECT_THROW(write_matrix(temp_file("m.csv"), small_io_matrix()), ConfigError);
   EXPECT_THROW(read_matrix(temp_file("m.csv")), ConfigError);
   EXPECT_FALSE(fs::exists(temp_file("m.csv")));
 }
@@ -100,7 +87,7 @@ TEST(IoMatrixIo, GoldenMatrixSurvivesEveryFormat) {
     write_matrix(p, m, w);
     MatrixReadOptions r;
     r.row_geography = &geo;
-    expect_same(read_matrix(p, r), m, name);
+    expect_same_matrix(read_matrix(p, r), m, name);
     fs::remove(p);
   }
 }

@@ -17,30 +17,15 @@
 namespace flowfit::io {
 namespace {
 
-CsrMatrix small() {
-  return testing::small_io_matrix();
-}
+using testing::expect_same_matrix;
 using testing::slurp;
-std::filesystem::path temp_file(const std::string& name) {
-  return testing::scratch_file("io_mtx", name);
-}
+using testing::small_io_matrix;
+using testing::temp_file;
 
 namespace fs = std::filesystem;
 
 const fs::path kIo = fs::path(FLOWFIT_TEST_DATA_DIR) / "io";
 const fs::path kGolden = fs::path(FLOWFIT_TEST_DATA_DIR) / "golden";
-
-// The 3x3 fixture of tests/data/io (see make_io_files.py).
-void expect_same(const CsrMatrix& a, const CsrMatrix& b) {
-  EXPECT_EQ(a.n_rows, b.n_rows);
-  EXPECT_EQ(a.n_cols, b.n_cols);
-  EXPECT_EQ(a.row_ptr, b.row_ptr);
-  EXPECT_EQ(a.col_idx, b.col_idx);
-  ASSERT_EQ(a.values.size(), b.values.size());
-  // Bit-exact, not just ==.
-  EXPECT_TRUE(a.values.empty() ||
-              std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)) == 0);
-}
 
 CsrMatrix random_matrix(int64_t rows, int64_t cols, double density, uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -65,18 +50,18 @@ CsrMatrix random_matrix(int64_t rows, int64_t cols, double density, uint64_t see
 }
 
 TEST(IoMatrixMarket, ReadsTheFixture) {
-  expect_same(read_matrix_market(kIo / "small.mtx"), small());
+  expect_same_matrix(read_matrix_market(kIo / "small.mtx"), small_io_matrix());
 }
 
 TEST(IoMatrixMarket, UnsortedCrlfBlankLinesAndShortestDigits) {
-  expect_same(read_matrix_market(kIo / "small_unsorted_crlf.mtx"), small());
+  expect_same_matrix(read_matrix_market(kIo / "small_unsorted_crlf.mtx"), small_io_matrix());
 }
 
 TEST(IoMatrixMarket, WritesTheFixtureByteForByte) {
   const fs::path p = temp_file("small.mtx");
   MatrixWriteOptions options;
   options.comments = {"the 3x3 fixture", ""};
-  write_matrix_market(p, small(), options);
+  write_matrix_market(p, small_io_matrix(), options);
   EXPECT_EQ(slurp(p), slurp(kIo / "small.mtx"));
   fs::remove(p);
 }
@@ -125,7 +110,7 @@ TEST(IoMatrixMarket, RandomRoundTripsAreBitExactInBothDigitModes) {
     MatrixWriteOptions options;
     options.real_format = f;
     write_matrix_market(p, m, options);
-    expect_same(read_matrix_market(p), m);
+    expect_same_matrix(read_matrix_market(p), m);
     fs::remove(p);
   }
 }
@@ -138,7 +123,7 @@ TEST(IoMatrixMarket, EmptyMatricesRoundTrip) {
     m.row_ptr.assign(static_cast<std::size_t>(n) + 1, 0);
     const fs::path p = temp_file("empty.mtx");
     write_matrix_market(p, m);
-    expect_same(read_matrix_market(p), m);
+    expect_same_matrix(read_matrix_market(p), m);
     fs::remove(p);
   }
 }

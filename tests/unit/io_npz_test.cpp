@@ -17,44 +17,39 @@
 namespace flowfit::io {
 namespace {
 
-CsrMatrix small() {
-  return testing::small_io_matrix();
-}
-void expect_same(const CsrMatrix& a, const CsrMatrix& b) {
-  testing::expect_same_matrix(a, b);
-}
-std::filesystem::path temp_file(const std::string& name) {
-  return testing::scratch_file("io_npz", name);
-}
+using testing::expect_same_matrix;
+using testing::slurp;
+using testing::small_io_matrix;
+using testing::temp_file;
 
 namespace fs = std::filesystem;
 
 const fs::path kIo = fs::path(FLOWFIT_TEST_DATA_DIR) / "io";
 
 TEST(IoNpz, ReadsScipyCsrCompressed) {
-  expect_same(read_npz(kIo / "small_csr_compressed.npz"), small());
+  expect_same_matrix(read_npz(kIo / "small_csr_compressed.npz"), small_io_matrix());
 }
 
 TEST(IoNpz, ReadsScipyCscStored) {
-  expect_same(read_npz(kIo / "small_csc_stored.npz"), small());
+  expect_same_matrix(read_npz(kIo / "small_csc_stored.npz"), small_io_matrix());
 }
 
 TEST(IoNpz, ReadsUnsortedCoo) {
-  expect_same(read_npz(kIo / "small_coo_unsorted.npz"), small());
+  expect_same_matrix(read_npz(kIo / "small_coo_unsorted.npz"), small_io_matrix());
 }
 
 TEST(IoNpz, ReadsInt64IndicesAndFloat32Data) {
   CsrMatrix m = read_npz(kIo / "small_csr_int64_float32.npz");
-  CsrMatrix want = small();
+  CsrMatrix want = small_io_matrix();
   want.values = {5, 1.5, 2, 0.25, 0.5, 0.125};
-  expect_same(m, want);
+  expect_same_matrix(m, want);
 }
 
 TEST(IoNpz, ReadsUint16IndicesAndIntegerData) {
   CsrMatrix m = read_npz(kIo / "small_csr_int_data.npz");
-  CsrMatrix want = small();
+  CsrMatrix want = small_io_matrix();
   want.values = {5, 1, 2, 0, 3, 4};
-  expect_same(m, want);
+  expect_same_matrix(m, want);
 }
 
 TEST(IoNpz, CooDuplicatesCanBeSummed) {
@@ -72,8 +67,8 @@ TEST(IoNpz, RoundTripsCompressedAndStored) {
     const fs::path p = temp_file(compressed ? "z.npz" : "s.npz");
     MatrixWriteOptions options;
     options.compressed = compressed;
-    write_npz(p, small(), options);
-    expect_same(read_npz(p), small());
+    write_npz(p, small_io_matrix(), options);
+    expect_same_matrix(read_npz(p), small_io_matrix());
     fs::remove(p);
   }
 }
@@ -83,13 +78,13 @@ TEST(IoNpz, CompressionLevels) {
     const fs::path p = temp_file("level.npz");
     MatrixWriteOptions options;
     options.compression_level = level;
-    write_npz(p, small(), options);
-    expect_same(read_npz(p), small());
+    write_npz(p, small_io_matrix(), options);
+    expect_same_matrix(read_npz(p), small_io_matrix());
     fs::remove(p);
   }
   MatrixWriteOptions bad;
   bad.compression_level = 10;
-  EXPECT_THROW(write_npz(temp_file("bad_level.npz"), small(), bad), ConfigError);
+  EXPECT_THROW(write_npz(temp_file("bad_level.npz"), small_io_matrix(), bad), ConfigError);
   EXPECT_FALSE(fs::exists(temp_file("bad_level.npz")));
 }
 
@@ -100,7 +95,7 @@ TEST(IoNpz, EmptyMatrixRoundTrips) {
   m.row_ptr.assign(5, 0);
   const fs::path p = temp_file("empty.npz");
   write_npz(p, m);
-  expect_same(read_npz(p), m);
+  expect_same_matrix(read_npz(p), m);
   fs::remove(p);
 }
 
@@ -108,7 +103,7 @@ TEST(IoNpz, EmptyMatrixRoundTrips) {
 // format, int64 shape, float64 data, with 64-byte aligned .npy headers.
 TEST(IoNpz, ArchiveLayoutMatchesScipy) {
   const fs::path p = temp_file("layout.npz");
-  write_npz(p, small());
+  write_npz(p, small_io_matrix());
   detail::ZipReader zip(p.string());
   struct Want {
     const char* name;
@@ -137,8 +132,8 @@ TEST(IoNpz, ArchiveLayoutMatchesScipy) {
 TEST(IoNpz, OutputIsReproducible) {
   const fs::path a = temp_file("a.npz");
   const fs::path b = temp_file("b.npz");
-  write_npz(a, small());
-  write_npz(b, small());
+  write_npz(a, small_io_matrix());
+  write_npz(b, small_io_matrix());
   EXPECT_EQ(file_sha256(a), file_sha256(b));
   fs::remove(a);
   fs::remove(b);

@@ -3,7 +3,9 @@
 // flowfit reads. Arrays cross over as raw little-endian binaries, so the comparison is bit-exact.
 // Skipped when that python or scipy is absent.
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include "support/io_fixtures.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -18,6 +20,11 @@
 
 namespace flowfit::io {
 namespace {
+
+using testing::expect_same_matrix;
+using testing::slurp;
+using testing::small_io_matrix;
+using testing::temp_file;
 
 namespace fs = std::filesystem;
 
@@ -97,17 +104,6 @@ CsrMatrix random_matrix(int64_t rows, int64_t cols, double density, uint64_t see
   return m;
 }
 
-void expect_same(const CsrMatrix& a, const CsrMatrix& b, const std::string& what) {
-  EXPECT_EQ(a.n_rows, b.n_rows) << what;
-  EXPECT_EQ(a.n_cols, b.n_cols) << what;
-  EXPECT_EQ(a.row_ptr, b.row_ptr) << what;
-  EXPECT_EQ(a.col_idx, b.col_idx) << what;
-  ASSERT_EQ(a.values.size(), b.values.size()) << what;
-  EXPECT_TRUE(a.values.empty() ||
-              std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(double)) == 0)
-      << what;
-}
-
 TEST_F(IoScipy, ScipyLoadsWhatFlowfitWrites) {
   const CsrMatrix m = random_matrix(120, 90, 0.05, 11);
   for (bool compressed : {true, false}) {
@@ -135,7 +131,7 @@ print('ok')
     back.row_ptr = read_raw<int64_t>("indptr.bin");
     back.col_idx = read_raw<int32_t>("indices.bin");
     back.values = read_raw<double>("data.bin");
-    expect_same(back, m, compressed ? "compressed" : "stored");
+    expect_same_matrix(back, m, compressed ? "compressed" : "stored");
   }
 }
 
@@ -173,7 +169,7 @@ print('ok')
     for (const char* tag : {"z", "s"}) {
       const fs::path p = dir_ / (std::string(kind) + "_" + tag + ".npz");
       if (!fs::exists(p)) continue;
-      expect_same(read_npz(p), m, p.filename().string());
+      expect_same_matrix(read_npz(p), m, p.filename().string());
       ++n;
     }
   }

@@ -16,16 +16,10 @@
 namespace flowfit::io {
 namespace {
 
-CsrMatrix small() {
-  return testing::small_io_matrix();
-}
-void expect_same(const CsrMatrix& a, const CsrMatrix& b) {
-  testing::expect_same_matrix(a, b);
-}
+using testing::expect_same_matrix;
 using testing::slurp;
-std::filesystem::path temp_file(const std::string& name) {
-  return testing::scratch_file("io_trip", name);
-}
+using testing::small_io_matrix;
+using testing::temp_file;
 
 namespace fs = std::filesystem;
 
@@ -33,7 +27,7 @@ const fs::path kIo = fs::path(FLOWFIT_TEST_DATA_DIR) / "io";
 
 TEST(IoTripletCsv, ReadsTheFixture) {
   const Geography geo = read_geography(kIo / "geo_small.csv");
-  expect_same(read_triplet_csv(kIo / "triplets_small.csv", geo, geo), small());
+  expect_same_matrix(read_triplet_csv(kIo / "triplets_small.csv", geo, geo), small_io_matrix());
 }
 
 TEST(IoTripletCsv, WritesTheFixtureByteForByte) {
@@ -41,7 +35,7 @@ TEST(IoTripletCsv, WritesTheFixtureByteForByte) {
   const fs::path p = temp_file("t.csv");
   MatrixWriteOptions options;
   options.real_format = RealFormat::shortest;
-  write_triplet_csv(p, small(), geo, geo, options);
+  write_triplet_csv(p, small_io_matrix(), geo, geo, options);
   // The fixture prints 1/3 with 17 digits; shortest needs 16 (0.3333333333333333).
   std::string want = slurp(kIo / "triplets_small.csv");
   want.replace(want.find("0.33333333333333331"), 19, "0.3333333333333333");
@@ -55,11 +49,11 @@ TEST(IoTripletCsv, TsvAndCustomColumnsRoundTrip) {
   MatrixWriteOptions w;
   w.columns = {"orig_state_fips", "dest_county_fips", "returns"};
   const fs::path p = temp_file("t.tsv");
-  write_triplet_csv(p, small(), rows, cols, w, '\t');
+  write_triplet_csv(p, small_io_matrix(), rows, cols, w, '\t');
   EXPECT_EQ(slurp(p).substr(0, 41), "orig_state_fips\tdest_county_fips\treturns\n");
   MatrixReadOptions r;
   r.columns = w.columns;
-  expect_same(read_triplet_csv(p, rows, cols, r, CsvOptions{'\t'}), small());
+  expect_same_matrix(read_triplet_csv(p, rows, cols, r, CsvOptions{'\t'}), small_io_matrix());
   fs::remove(p);
 }
 
