@@ -75,7 +75,7 @@ std::optional<std::string> find_inconsistent_totals(const Stage& stage, const Qu
   const auto sums = initial_block_sums(p);
   // A margin takes part only when the ratio rule applies to every block that has entries (no
   // zero or negative targets): then scaling it makes its covered total equal its target total.
-  auto target_total = [&](size_t k) -> std::optional<double> {
+  auto target_total_of = [&](size_t k) -> std::optional<double> {
     const auto& m = p.margins[k];
     double total = 0;
     for (int32_t b = 0; b < m.n_blocks; ++b) {
@@ -87,17 +87,24 @@ std::optional<std::string> find_inconsistent_totals(const Stage& stage, const Qu
     }
     return total;
   };
-  auto covered = [&](size_t k) {
+  auto covered_of = [&](size_t k) {
     std::vector<uint8_t> c(p.cell_values.size());
     for (size_t i = 0; i < c.size(); ++i)
       c[i] = p.margins[k].block_of_cell[i] >= 0 && p.cell_values[i] != 0;
     return c;
   };
+  // Each margin's coverage and total, computed once; then every pair is compared.
+  std::vector<std::vector<uint8_t>> covered;
+  std::vector<std::optional<double>> target_total;
+  for (size_t k = 0; k < p.margins.size(); ++k) {
+    covered.push_back(covered_of(k));
+    target_total.push_back(target_total_of(k));
+  }
   for (size_t a = 0; a < p.margins.size(); ++a) {
     for (size_t b = a + 1; b < p.margins.size(); ++b) {
-      if (covered(a) != covered(b)) continue;
-      auto ta = target_total(a);
-      auto tb = target_total(b);
+      if (covered[a] != covered[b]) continue;
+      const auto& ta = target_total[a];
+      const auto& tb = target_total[b];
       if (!ta || !tb) continue;
       const double diff = std::fabs(*ta - *tb);
       if (diff > tolerance * std::max(std::fabs(*ta), std::fabs(*tb)))
