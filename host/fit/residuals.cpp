@@ -10,13 +10,27 @@
 
 namespace flowfit::detail {
 
-MarginResidual margin_residual(const std::string& name, const std::vector<double>& targets,
-                               const std::vector<double>& block_sums) {
+namespace {
+
+// "06037", or "06 -> 36" when both rows and columns are grouped.
+std::string block_label(const Margin& margin, int64_t block) {
+  const int32_t n_cols = margin.cols.n_groups();
+  const std::string& row = margin.rows.label(static_cast<int32_t>(block / n_cols));
+  const std::string& col = margin.cols.label(static_cast<int32_t>(block % n_cols));
+  if (margin.rows.is_whole()) return col;
+  if (margin.cols.is_whole()) return row;
+  return row + " -> " + col;
+}
+
+}  // namespace
+
+MarginResidual margin_residual(const Margin& margin, const std::vector<double>& block_sums) {
   MarginResidual r;
-  r.margin = name;
-  r.blocks = static_cast<int64_t>(targets.size());
-  for (size_t b = 0; b < targets.size(); ++b) {
-    const double t = targets[b];
+  r.margin = margin.name;
+  r.blocks = static_cast<int64_t>(margin.targets.size());
+  int64_t worst = -1;
+  for (size_t b = 0; b < margin.targets.size(); ++b) {
+    const double t = margin.targets[b];
     const double s = block_sums[b];
     r.current_total += s;
     if (t <= 0) {
@@ -30,28 +44,13 @@ MarginResidual margin_residual(const std::string& name, const std::vector<double
     }
     const double abs = std::fabs(s - t);
     r.max_abs = std::max(r.max_abs, abs);
-    if (abs / t > r.max_rel || r.worst_block.empty()) {
-      r.max_rel = std::max(r.max_rel, abs / t);
-      r.worst_block = std::to_string(b);  // a block index until the caller names it
+    if (worst < 0 || abs / t > r.max_rel) {
+      r.max_rel = abs / t;
+      worst = static_cast<int64_t>(b);
     }
     r.total_abs += abs;
   }
-  return r;
-}
-
-MarginResidual margin_residual(const Margin& margin, const std::vector<double>& block_sums) {
-  MarginResidual r = margin_residual(margin.name, margin.targets, block_sums);
-  if (r.worst_block.empty()) return r;
-  const int64_t b = std::stoll(r.worst_block);
-  const int32_t n_cols = margin.cols.n_groups();
-  const std::string& row = margin.rows.label(static_cast<int32_t>(b / n_cols));
-  const std::string& col = margin.cols.label(static_cast<int32_t>(b % n_cols));
-  if (margin.rows.is_whole())
-    r.worst_block = col;
-  else if (margin.cols.is_whole())
-    r.worst_block = row;
-  else
-    r.worst_block = row + " -> " + col;
+  if (worst >= 0) r.worst_block = block_label(margin, worst);
   return r;
 }
 

@@ -10,10 +10,8 @@
 
 namespace flowfit::detail {
 
-// Residual of one margin from its current block sums.
-MarginResidual margin_residual(const std::string& name, const std::vector<double>& targets,
-                               const std::vector<double>& block_sums);
-// The same, naming the worst block by its group labels ("06037", "06 -> 36").
+// Residual of one margin from its current block sums, naming the worst block by its group
+// labels ("06037", "06 -> 36").
 MarginResidual margin_residual(const Margin& margin, const std::vector<double>& block_sums);
 
 std::vector<MarginResidual> stage_residuals(const Stage& stage,
