@@ -3,12 +3,23 @@
 # Usage: tools/install_deps.sh            (as root, or with sudo available)
 set -euo pipefail
 
+# One package (or a small group) per line, so additions merge cleanly.
 packages=(
-  build-essential cmake pkg-config
-  libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
-  zlib1g-dev libzip-dev libomp-dev
-  python3 python3-numpy python3-scipy time
+  build-essential
+  cmake
+  pkg-config  # finds libzip (its CMake config needs zipcmp/zipmerge/ziptool, not installed)
+  ccache      # used by CMake when found: fast rebuilds and CI reruns
+  libgtest-dev libgmock-dev
+  libbenchmark-dev
+  libcli11-dev
+  nlohmann-json3-dev
+  libtomlplusplus-dev
+  libfmt-dev
+  zlib1g-dev
+  libzip-dev
+  libomp-dev
+  python3 python3-numpy python3-scipy  # the tests' scipy round trips use /usr/bin/python3
+  time
   clang-format
 )
 

@@ -10,9 +10,14 @@ cd "$(dirname "$0")/.."
 
 tools/install_deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFLOWFIT_BUILD_TESTS=OFF -DFLOWFIT_BUILD_BENCH=OFF \
+# The same build directory as tools/run_tests.sh: running both compiles the library once.
+# FLOWFIT_CUDA=AUTO: the CUDA backend too where nvcc exists (on PATH or /usr/local/cuda/bin).
+build_start=$SECONDS
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DFLOWFIT_CUDA=AUTO -DFLOWFIT_BUILD_BENCH=OFF \
   >build.configure.log 2>&1 || { cat build.configure.log; exit 1; }
+grep -E '^-- flowfit' build.configure.log || true
 cmake --build build -j"$jobs" --target flowfit
+echo "=== build: $((SECONDS - build_start)) s"
 
 out=out/default
 build/flowfit synth --out "$out" --nnz 1e7 --year 2018 --targets real --format ffm --seed 1

@@ -1,27 +1,87 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds flowfit and runs the whole test suite:
-#   * a CPU-only build (FLOWFIT_CUDA=OFF), always;
-#   * a CUDA build (FLOWFIT_CUDA=ON) where nvcc exists; its GPU tests skip without a device.
+# Installs what is missing, builds flowfit and runs the whole test suite, in one build directory
+# (build/, shared with tools/run_default.sh):
+#   * where nvcc exists (on PATH or /usr/local/cuda/bin): a CUDA build. Its tests cover the CPU
+#     backends as well (the host code is the same objects either way), GPU tests skip without a
+#     device, and a CPU-only link check (the same objects linked without CUDA) runs too;
+#   * elsewhere: a CPU-only build (FLOWFIT_CUDA=OFF).
+#
+#   tools/run_tests.sh            every step
+#   tools/run_tests.sh STEP...    only these steps, in the order given (e.g. `build test`)
+#   tools/run_tests.sh --list     the steps
+#
+# Each step is a function step_NAME listed in `steps` below and prints its own wall time and
+# CPU time (user+sys of everything it ran); a summary follows at the end. To add a CI step, write
+# a step_NAME function and append NAME to `steps`.
+# Environment: FLOWFIT_BUILD_DIR (default build), FLOWFIT_JOBS (default: nproc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tools/install_deps.sh
-jobs=$(nproc 2>/dev/null || echo 2)
+build_dir=${FLOWFIT_BUILD_DIR:-build}
+jobs=${FLOWFIT_JOBS:-$(nproc 2>/dev/null || echo 2)}
+steps=(install_deps configure build test)
 
-run_suite() {  # name, extra cmake args...
-  local dir="build-$1"; shift
-  echo "=== configure $dir ($*)"
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >"$dir.configure.log" 2>&1 ||
-    { cat "$dir.configure.log"; exit 1; }
-  echo "=== build $dir"
-  cmake --build "$dir" -j"$jobs"
-  echo "=== test $dir"
-  (cd "$dir" && ctest --output-on-failure -j"$jobs")
+have_nvcc() { command -v nvcc >/dev/null 2>&1 || [[ -x /usr/local/cuda/bin/nvcc ]]; }
+
+# ---- steps ------------------------------------------------------------------------------------
+step_install_deps() {
+  tools/install_deps.sh
 }
 
-run_suite cpu -DFLOWFIT_CUDA=OFF -DFLOWFIT_BUILD_BENCH=OFF
-if command -v nvcc >/dev/null 2>&1 || [[ -x /usr/local/cuda/bin/nvcc ]]; then
-  run_suite cuda -DFLOWFIT_CUDA=ON -DFLOWFIT_BUILD_BENCH=OFF
-else
-  echo "=== no nvcc: CUDA build skipped"
+step_configure() {
+  local cuda=OFF
+  if have_nvcc; then cuda=ON; fi
+  echo "CUDA backend: $cuda (nvcc $(have_nvcc && echo found || echo 'not found'))"
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DFLOWFIT_CUDA="$cuda" \
+    -DFLOWFIT_BUILD_TESTS=ON -DFLOWFIT_BUILD_BENCH=OFF >"$build_dir.configure.log" 2>&1 ||
+    { cat "$build_dir.configure.log"; return 1; }
+  grep -E '^-- (flowfit|Found CUDAToolkit)' "$build_dir.configure.log" || true
+}
+
+step_build() {
+  cmake --build "$build_dir" -j"$jobs"
+}
+
+step_test() {
+  (cd "$build_dir" && ctest --output-on-failure -j"$jobs")
+}
+
+# ---- driver -----------------------------------------------------------------------------------
+if [[ ${1:-} == --list ]]; then
+  printf '%s\n' "${steps[@]}"
+  exit 0
 fi
+if (($#)); then steps=("$@"); fi
+for s in "${steps[@]}"; do
+  declare -F "step_$s" >/dev/null || { echo "run_tests: unknown step '$s' (--list)" >&2; exit 2; }
+done
+
+# CPU seconds of everything this shell has run so far (bash `times`, children's user + sys).
+cpu_seconds() {
+  local t
+  times >"$times_file"
+  t=$(sed -n 2p "$times_file")
+  awk '{ s = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } printf "%.0f", s }' <<<"$t"
+}
+times_file=$(mktemp)
+trap 'rm -f "$times_file"' EXIT
+
+summary=()
+total_start=$SECONDS
+for s in "${steps[@]}"; do
+  echo "=== $s"
+  start=$SECONDS
+  cpu_start=$(cpu_seconds)
+  rc=0
+  "step_$s" || rc=$?
+  line=$(printf '%-14s %6d s wall %7d s CPU' "$s" $((SECONDS - start)) $(($(cpu_seconds) - cpu_start)))
+  summary+=("$line")
+  echo "=== $line$( ((rc)) && echo "  FAILED (exit $rc)")"
+  if ((rc)); then
+    printf 'run_tests: step %s failed; steps run:\n' "$s"
+    printf '  %s\n' "${summary[@]}"
+    exit "$rc"
+  fi
+done
+echo "=== run_tests: all steps passed in $((SECONDS - total_start)) s ($build_dir, $jobs jobs)"
+printf '  %s\n' "${summary[@]}"
