@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "flowfit/escape.hpp"
+
 namespace flowfit {
 namespace {
 
@@ -18,13 +20,18 @@ std::string describe_input_error(const std::string& file, int64_t line, const st
 }  // namespace
 
 InputError::InputError(std::string file, int64_t line, std::string field, std::string reason)
-    : Error(describe_input_error(file, line, field, reason)),
+    : Error(describe_input_error(sanitize_message(file), line, sanitize_message(field, 200),
+                                 sanitize_message(reason))),
       file_(std::move(file)),
       line_(line),
-      field_(std::move(field)),
-      reason_(std::move(reason)) {}
+      // The parts are kept terminal-safe too: callers print them on their own.
+      field_(sanitize_message(field, 200)),
+      reason_(sanitize_message(reason)) {}
 
+// Messages can hold echoed input that a call site forgot to escape: the safety net makes sure no
+// control sequence reaches a terminal (see flowfit/escape.hpp).
 ConfigError::ConfigError(std::string key, std::string reason)
-    : Error(key.empty() ? reason : "'" + key + "': " + reason), key_(std::move(key)) {}
+    : Error(sanitize_message(key.empty() ? reason : "'" + key + "': " + reason)),
+      key_(std::move(key)) {}
 
 }  // namespace flowfit

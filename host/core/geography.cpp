@@ -4,6 +4,7 @@
 #include <map>
 
 #include "flowfit/error.hpp"
+#include "flowfit/escape.hpp"
 
 namespace flowfit {
 
@@ -12,7 +13,7 @@ Geography::Geography(std::vector<std::string> geoids) : geoids_(std::move(geoids
   for (int64_t i = 0; i < size(); ++i) {
     auto [it, fresh] = index_.emplace(geoids_[i], i);
     if (!fresh)
-      throw Error("geography: GEOID '" + geoids_[i] + "' occurs twice (units " +
+      throw Error("geography: GEOID " + quote_for_message(geoids_[i]) + " occurs twice (units " +
                   std::to_string(it->second) + " and " + std::to_string(i) + ")");
   }
 }
@@ -54,7 +55,7 @@ Grouping Grouping::by_prefix(const Geography& geo, int prefix_length) {
   for (int64_t u = 0; u < geo.size(); ++u) {
     const std::string& id = geo.geoid(u);
     if (static_cast<int>(id.size()) < prefix_length)
-      throw Error("geography: GEOID '" + id + "' (unit " + std::to_string(u) +
+      throw Error("geography: GEOID " + quote_for_message(id) + " (unit " + std::to_string(u) +
                   ") is shorter than the grouping prefix of " + std::to_string(prefix_length) +
                   " characters");
     labels[u] = id.substr(0, prefix_length);
@@ -71,7 +72,8 @@ Grouping Grouping::from_mapping(const Geography& geo,
     if (it != group_of_geoid.end()) {
       labels[u] = it->second;
     } else if (require_all) {
-      throw Error("grouping: unit GEOID '" + geo.geoid(u) + "' has no group in the mapping");
+      throw Error("grouping: unit GEOID " + quote_for_message(geo.geoid(u)) +
+                  " has no group in the mapping");
     }
   }
   return from_labels(labels);

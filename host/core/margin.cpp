@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "flowfit/error.hpp"
+#include "flowfit/escape.hpp"
 
 namespace flowfit {
 
@@ -23,14 +24,14 @@ EntryClass entry_class_from_string(std::string_view s) {
   if (s == "diagonal") return EntryClass::diagonal;
   if (s == "off_diagonal" || s == "off-diagonal") return EntryClass::off_diagonal;
   throw ConfigError("entries",
-                    "expected all, diagonal or off_diagonal, got '" + std::string(s) + "'");
+                    "expected all, diagonal or off_diagonal, got " + quote_for_message(s));
 }
 
 void Margin::set_target(std::string_view row_label, std::string_view col_label, double value) {
   auto r = rows.find(row_label);
-  if (!r) throw ConfigError(name, "unknown row group '" + std::string(row_label) + "'");
+  if (!r) throw ConfigError(name, "unknown row group " + quote_for_message(row_label));
   auto c = cols.find(col_label);
-  if (!c) throw ConfigError(name, "unknown column group '" + std::string(col_label) + "'");
+  if (!c) throw ConfigError(name, "unknown column group " + quote_for_message(col_label));
   if (static_cast<int64_t>(targets.size()) != n_blocks()) targets.assign(n_blocks(), 0.0);
   targets[block_index(*r, *c)] = value;
 }

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "flowfit/error.hpp"
+#include "flowfit/escape.hpp"
 #include "parse_number.hpp"
 #include "utf8.hpp"
 
@@ -59,7 +60,13 @@ std::optional<int> CsvReader::find_column(std::string_view name) const {
 int CsvReader::column(std::string_view name) const {
   if (auto c = find_column(name)) return *c;
   std::string have;
-  for (const std::string& h : header_) have += (have.empty() ? "" : ", ") + h;
+  for (const std::string& h : header_) {
+    if (have.size() > 400) {  // a header of thousands of columns is not listed whole
+      have += ", ... (" + std::to_string(header_.size()) + " columns)";
+      break;
+    }
+    have += (have.empty() ? "" : ", ") + quote_for_message(h, 40);
+  }
   throw InputError(file_, header_line_, std::string(name),
                    "missing column (the header has: " + have + ")");
 }

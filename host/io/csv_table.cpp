@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "flowfit/error.hpp"
+#include "flowfit/escape.hpp"
 #include "flowfit/io/csv_reader.hpp"
 #include "parse_number.hpp"
 
@@ -41,7 +42,13 @@ std::optional<int> CsvTable::find_column(std::string_view name) const {
 int CsvTable::column(std::string_view name) const {
   if (auto c = find_column(name)) return *c;
   std::string have;
-  for (const std::string& h : header_) have += (have.empty() ? "" : ", ") + h;
+  for (const std::string& h : header_) {
+    if (have.size() > 400) {  // a header of thousands of columns is not listed whole
+      have += ", ... (" + std::to_string(header_.size()) + " columns)";
+      break;
+    }
+    have += (have.empty() ? "" : ", ") + quote_for_message(h, 40);
+  }
   throw InputError(file_, header_line_, std::string(name),
                    "missing column (the header has: " + have + ")");
 }
@@ -100,8 +107,8 @@ void CsvTable::check_unique(std::span<const int> cols) const {
     if (!inserted) {
       std::string shown;
       for (std::size_t i = 0; i < cols.size(); ++i) {
-        shown += (i ? ", " : "") + header_[static_cast<std::size_t>(cols[i])] + "=" +
-                 std::string(field(r, cols[i]));
+        shown += (i ? ", " : "") + escape_for_message(header_[static_cast<std::size_t>(cols[i])]) +
+                 "=" + quote_for_message(field(r, cols[i]));
       }
       fail(r, cols[0],
            "duplicate key (" + shown + "), first seen on line " + std::to_string(line(it->second)));

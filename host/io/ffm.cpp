@@ -10,6 +10,7 @@
 #include "flowfit/io/atomic_file.hpp"
 #include "flowfit/io/checksum.hpp"
 #include "parse_number.hpp"
+#include "triplet_builder.hpp"
 
 namespace flowfit::io {
 namespace {
@@ -86,6 +87,7 @@ ConstCsrView validate(const MappedFile& f, const MatrixReadOptions& options) {
     fail("header", "implausible sizes " + std::to_string(h.n_rows) + " x " +
                        std::to_string(h.n_cols) + ", nnz " + std::to_string(h.nnz));
   }
+  detail::check_shape_limit(file, 0, "header", h.n_rows, h.n_cols, options.max_dimension);
   const Layout l = layout_for(h.n_rows, h.nnz);
   if (h.row_ptr_offset != l.row_ptr || h.col_idx_offset != l.col_idx ||
       h.values_offset != l.values || h.file_bytes != l.end) {

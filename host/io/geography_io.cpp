@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "flowfit/error.hpp"
+#include "flowfit/escape.hpp"
 #include "flowfit/io/csv_reader.hpp"
 #include "flowfit/io/csv_writer.hpp"
 
@@ -26,9 +27,9 @@ Geography read_geography(const std::filesystem::path& path, std::string_view geo
   for (std::size_t i = 0; i < geoids.size(); ++i) {
     auto [it, inserted] = first_line.emplace(geoids[i], lines[i]);
     if (!inserted) {
-      throw InputError(
-          reader.file(), lines[i], std::string(geoid_column),
-          "duplicate GEOID '" + geoids[i] + "' (first on line " + std::to_string(it->second) + ")");
+      throw InputError(reader.file(), lines[i], std::string(geoid_column),
+                       "duplicate GEOID " + quote_for_message(geoids[i]) + " (first on line " +
+                           std::to_string(it->second) + ")");
     }
   }
   return Geography(std::move(geoids));
@@ -61,7 +62,7 @@ std::unordered_map<std::string, std::string> read_mapping(const std::filesystem:
     if (g.empty()) reader.fail(group, "empty group label");
     auto [it, inserted] = line_of.emplace(std::string(u), reader.line());
     if (!inserted) {
-      reader.fail(unit, "unit '" + std::string(u) + "' is listed twice (first on line " +
+      reader.fail(unit, "unit " + quote_for_message(u) + " is listed twice (first on line " +
                             std::to_string(it->second) + ")");
     }
     mapping.emplace(std::string(u), std::string(g));

@@ -44,10 +44,10 @@ Banner parse_banner(const std::string& file, std::string_view line) {
     bad("not a Matrix Market file: first line is " + detail::quote_text(line));
   }
   if (n != 5) bad("banner must have 5 words, found " + std::to_string(n));
-  if (lower(tokens[1]) != "matrix") bad("unsupported object '" + std::string(tokens[1]) + "'");
+  if (lower(tokens[1]) != "matrix") bad("unsupported object " + detail::quote_text(tokens[1]));
   const std::string format = lower(tokens[2]);
   if (format == "array") bad("dense 'array' Matrix Market files are not supported");
-  if (format != "coordinate") bad("unknown format '" + std::string(tokens[2]) + "'");
+  if (format != "coordinate") bad("unknown format " + detail::quote_text(tokens[2]));
   Banner b;
   const std::string field = lower(tokens[3]);
   if (field == "real" || field == "double") {
@@ -57,13 +57,13 @@ Banner parse_banner(const std::string& file, std::string_view line) {
   } else if (field == "pattern") {
     b.field = Field::pattern;
   } else {
-    bad("unsupported field '" + std::string(tokens[3]) + "' (real, integer or pattern)");
+    bad("unsupported field " + detail::quote_text(tokens[3]) + " (real, integer or pattern)");
   }
   const std::string symmetry = lower(tokens[4]);
   if (symmetry == "symmetric") {
     b.symmetric = true;
   } else if (symmetry != "general") {
-    bad("unsupported symmetry '" + std::string(tokens[4]) + "' (general or symmetric)");
+    bad("unsupported symmetry " + detail::quote_text(tokens[4]) + " (general or symmetric)");
   }
   return b;
 }
@@ -110,10 +110,7 @@ CsrMatrix read_matrix_market(const std::filesystem::path& path, const MatrixRead
     throw InputError(file, size_line, "size",
                      "unexpected text after 'rows cols entries': " + detail::quote_text(rest));
   }
-  if (n_cols > std::numeric_limits<int32_t>::max() ||
-      n_rows > std::numeric_limits<int32_t>::max()) {
-    throw InputError(file, size_line, "size", "more than 2^31-1 rows or columns");
-  }
+  detail::check_shape_limit(file, size_line, "size", n_rows, n_cols, options.max_dimension);
   if (banner.symmetric && n_rows != n_cols) {
     throw InputError(file, size_line, "size", "a symmetric matrix must be square");
   }

@@ -2,6 +2,9 @@
 
 #include <charconv>
 #include <cstring>
+#include <limits>
+
+#include "flowfit/escape.hpp"
 
 namespace flowfit::io::detail {
 namespace {
@@ -50,7 +53,7 @@ class DictParser {
         if (!tuple(out.shape)) return "shape is not a tuple of integers";
         have_shape = true;
       } else {
-        return "unknown header key '" + key + "'";
+        return "unknown header key " + quote_for_message(key);
       }
       skip();
       if (eat(',')) continue;
@@ -111,18 +114,18 @@ class DictParser {
 
 }  // namespace
 
-int64_t NpyHeader::count() const {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
-}
-
 std::size_t npy_preamble_bytes(std::string_view prefix) {
   if (prefix.size() < 8 || prefix.substr(0, kMagic.size()) != kMagic) return 0;
   const auto major = static_cast<unsigned char>(prefix[6]);
   if (major == 1) return 10;
   if (major == 2 || major == 3) return 12;
   return 0;
+}
+
+uint32_t npy_dict_bytes(std::string_view prefix) {
+  const std::size_t pre = npy_preamble_bytes(prefix);
+  if (pre == 0 || prefix.size() < pre) return 0;
+  return read_le(prefix, 8, pre == 10 ? 2 : 4);
 }
 
 std::string parse_npy_header(std::string_view bytes, NpyHeader& out) {
@@ -135,6 +138,9 @@ std::string parse_npy_header(std::string_view bytes, NpyHeader& out) {
   }
   if (bytes.size() < pre) return "truncated .npy header";
   const uint32_t len = read_le(bytes, 8, pre == 10 ? 2 : 4);
+  if (len > kMaxNpyHeaderBytes) {
+    return "implausible .npy header length " + std::to_string(len) + " bytes";
+  }
   if (bytes.size() < pre + len) return "truncated .npy header";
   out = NpyHeader{};
   std::string why = DictParser(bytes.substr(pre, len)).parse(out);
@@ -143,19 +149,31 @@ std::string parse_npy_header(std::string_view bytes, NpyHeader& out) {
 
   // descr: byte order, kind, item size, e.g. "<i8", "|u1", "|S3", "<U3".
   const std::string& d = out.descr;
-  if (d.size() < 3) return "unsupported dtype '" + d + "'";
+  const std::string unsupported = "unsupported dtype " + quote_for_message(d);
+  if (d.size() < 3) return unsupported;
   const char order = d[0];
-  if (order != '<' && order != '>' && order != '|' && order != '=') {
-    return "unsupported dtype '" + d + "'";
-  }
+  if (order != '<' && order != '>' && order != '|' && order != '=') return unsupported;
   out.big_endian = order == '>';
   out.kind = d[1];
-  int size = 0;
+  int64_t size = 0;
   auto [p, ec] = std::from_chars(d.data() + 2, d.data() + d.size(), size);
-  if (ec != std::errc{} || p != d.data() + d.size() || size <= 0) {
-    return "unsupported dtype '" + d + "'";
+  if (ec != std::errc{} || p != d.data() + d.size() || size <= 0) return unsupported;
+  if (size > kMaxNpyItemBytes) return unsupported + " (item size too large)";
+  if (out.kind == 'U') size *= 4;  // 'U' counts UCS-4 characters
+  out.itemsize = static_cast<int>(size);
+
+  // Element count and data size, checked: the shape comes from the file.
+  constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  uint64_t n = 1;
+  for (int64_t dim : out.shape) {
+    const auto u = static_cast<uint64_t>(dim);
+    if (u != 0 && n > kMax / u) return "array size overflows (shape too large)";
+    n *= u;
   }
-  out.itemsize = out.kind == 'U' ? 4 * size : size;  // 'U' counts UCS-4 characters
+  const auto item = static_cast<uint64_t>(out.itemsize);
+  if (n > kMax / item) return "array size overflows (shape too large)";
+  out.elements = static_cast<int64_t>(n);
+  out.data_bytes = n * item;
   return {};
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "flowfit/error.hpp"
+#include "flowfit/escape.hpp"
 #include "flowfit/io/npz.hpp"
 #include "npy.hpp"
 #include "parse_number.hpp"
@@ -46,11 +47,10 @@ struct NpyMember {
       if (member.remaining() < pre_bytes - 8) fail(file, "truncated .npy header");
       member.read(pre + 8, pre_bytes - 8);
       bytes.assign(pre, pre_bytes);
-      uint32_t len = static_cast<unsigned char>(pre[8]) |
-                     (static_cast<uint32_t>(static_cast<unsigned char>(pre[9])) << 8);
-      if (pre_bytes == 12) {
-        len |= (static_cast<uint32_t>(static_cast<unsigned char>(pre[10])) << 16) |
-               (static_cast<uint32_t>(static_cast<unsigned char>(pre[11])) << 24);
+      const uint32_t len = detail::npy_dict_bytes(bytes);
+      // Bounded before the allocation below: a v2 header may claim up to 4 GiB.
+      if (len > detail::kMaxNpyHeaderBytes) {
+        fail(file, "implausible .npy header length " + std::to_string(len) + " bytes");
       }
       if (member.remaining() < len) fail(file, "truncated .npy header");
       bytes.resize(pre_bytes + len);
@@ -59,14 +59,14 @@ struct NpyMember {
     std::string why = detail::parse_npy_header(bytes, header);
     if (!why.empty()) fail(file, why);
     if (header.big_endian && header.itemsize > 1) {
-      fail(file, "big-endian arrays ('" + header.descr + "') are not supported");
+      fail(file, "big-endian arrays (" + quote_for_message(header.descr) + ") are not supported");
     }
-    const uint64_t expected =
-        static_cast<uint64_t>(header.count()) * static_cast<uint64_t>(header.itemsize);
-    if (member.remaining() != expected) {
+    // Every allocation below is sized by the header, so the header must agree with the member
+    // size in the zip directory, itself bounded by the stored bytes above.
+    if (member.remaining() != header.data_bytes) {
       fail(file, "array data has " + std::to_string(member.remaining()) + " bytes, the header (" +
-                     header.descr + ", " + std::to_string(header.count()) + " elements) needs " +
-                     std::to_string(expected));
+                     quote_for_message(header.descr) + ", " + std::to_string(header.count()) +
+                     " elements) needs " + std::to_string(header.data_bytes));
     }
   }
 
@@ -81,14 +81,30 @@ struct NpyMember {
   }
 
   // Reads the data in chunks and hands each element, converted, to `sink(index, value)`.
-  template <class Sink>
-  void for_each_integer(const std::string& file, Sink&& sink) {
+  // Dtype checks, made before anything is allocated or inflated.
+  void expect_integer(const std::string& file) const {
     if (header.kind != 'i' && header.kind != 'u' && header.kind != 'b') {
-      fail(file, "expected an integer array, found dtype '" + header.descr + "'");
+      fail(file, "expected an integer array, found dtype " + quote_for_message(header.descr));
     }
     const int size = header.itemsize;
     if (size != 1 && size != 2 && size != 4 && size != 8)
-      fail(file, "unsupported dtype '" + header.descr + "'");
+      fail(file, "unsupported dtype " + quote_for_message(header.descr));
+  }
+  void expect_real(const std::string& file) const {
+    if (header.kind == 'f' && (header.itemsize == 8 || header.itemsize == 4)) return;
+    if (header.kind == 'c') {
+      fail(file, "complex data (" + quote_for_message(header.descr) + ") is not supported");
+    }
+    if (header.kind == 'f') {
+      fail(file, "unsupported float dtype " + quote_for_message(header.descr));
+    }
+    expect_integer(file);
+  }
+
+  template <class Sink>
+  void for_each_integer(const std::string& file, Sink&& sink) {
+    expect_integer(file);
+    const int size = header.itemsize;
     const bool is_signed = header.kind == 'i';
     std::vector<unsigned char> chunk(std::size_t{1} << 20);
     int64_t index = 0;
@@ -125,6 +141,7 @@ struct NpyMember {
 
   std::vector<double> reals(const std::string& file) {
     expect_1d(file);
+    expect_real(file);
     std::vector<double> out(static_cast<std::size_t>(header.count()));
     if (header.kind == 'f' && header.itemsize == 8) {
       member.read(out.data(), out.size() * sizeof(double));
@@ -138,8 +155,6 @@ struct NpyMember {
       std::copy(tmp.begin(), tmp.end(), out.begin());
       return out;
     }
-    if (header.kind == 'c') fail(file, "complex data ('" + header.descr + "') is not supported");
-    if (header.kind == 'f') fail(file, "unsupported float dtype '" + header.descr + "'");
     for_each_integer(file, [&](int64_t i, int64_t v) {
       out[static_cast<std::size_t>(i)] = static_cast<double>(v);
     });
@@ -151,6 +166,7 @@ struct NpyMember {
   std::vector<T> integers(const std::string& file, int64_t lo, int64_t hi,
                           const std::string& range_text) {
     expect_1d(file);
+    expect_integer(file);
     std::vector<T> out(static_cast<std::size_t>(header.count()));
     for_each_integer(file, [&](int64_t i, int64_t v) {
       if (v < lo || v > hi) {
@@ -166,6 +182,9 @@ struct NpyMember {
 std::string read_format(const ZipReader& zip) {
   NpyMember m(zip, "format");
   if (!m.header.shape.empty()) m.fail(zip.file(), "expected a 0-d bytes array");
+  if (m.header.kind != 'S' && m.header.kind != 'U') {
+    m.fail(zip.file(), "expected a bytes array, found dtype " + quote_for_message(m.header.descr));
+  }
   std::string raw(static_cast<std::size_t>(m.header.itemsize), '\0');
   m.member.read(raw.data(), raw.size());
   m.member.finish();
@@ -178,8 +197,6 @@ std::string read_format(const ZipReader& zip) {
         m.fail(zip.file(), "format is not ASCII");
       text += raw[i];
     }
-  } else {
-    m.fail(zip.file(), "expected a bytes array, found dtype '" + m.header.descr + "'");
   }
   text.erase(std::find(text.begin(), text.end(), '\0'), text.end());
   return text;
@@ -206,27 +223,33 @@ CsrMatrix read_compressed(const ZipReader& zip, bool by_rows, int64_t n_rows, in
   const std::string& file = zip.file();
   const int64_t n_major = by_rows ? n_rows : n_cols;
   const int64_t n_minor = by_rows ? n_cols : n_rows;
-  std::vector<double> data = NpyMember(zip, "data").reals(file);
-  const auto nnz = static_cast<int64_t>(data.size());
-  std::vector<int64_t> indptr =
-      NpyMember(zip, "indptr")
-          .integers<int64_t>(file, 0, nnz, "[0, nnz = " + std::to_string(nnz) + "]");
-  std::vector<int32_t> indices =
-      NpyMember(zip, "indices")
-          .integers<int32_t>(file, 0, n_minor - 1,
-                             "[0, " + std::to_string(n_minor - 1) + "] (shape " +
-                                 std::to_string(n_rows) + " x " + std::to_string(n_cols) + ")");
-  if (static_cast<int64_t>(indptr.size()) != n_major + 1) {
+  // The cheap checks first: headers (dtypes, element counts against the shape), then the index
+  // arrays, and only then the data, so that a hostile archive is rejected before its largest
+  // member is inflated.
+  NpyMember data_member(zip, "data");
+  NpyMember indptr_member(zip, "indptr");
+  NpyMember indices_member(zip, "indices");
+  data_member.expect_1d(file);
+  data_member.expect_real(file);
+  indptr_member.expect_1d(file);
+  indptr_member.expect_integer(file);
+  indices_member.expect_1d(file);
+  indices_member.expect_integer(file);
+  const int64_t nnz = data_member.header.count();
+  const std::string shape_text = std::to_string(n_rows) + " x " + std::to_string(n_cols);
+  if (indptr_member.header.count() != n_major + 1) {
     throw InputError(file, 0, "indptr",
-                     "has " + std::to_string(indptr.size()) + " elements, expected " +
-                         std::to_string(n_major + 1) + " (shape " + std::to_string(n_rows) + " x " +
-                         std::to_string(n_cols) + ")");
+                     "has " + std::to_string(indptr_member.header.count()) +
+                         " elements, expected " + std::to_string(n_major + 1) + " (shape " +
+                         shape_text + ")");
   }
-  if (static_cast<int64_t>(indices.size()) != nnz) {
-    throw InputError(
-        file, 0, "indices",
-        "has " + std::to_string(indices.size()) + " elements but data has " + std::to_string(nnz));
+  if (indices_member.header.count() != nnz) {
+    throw InputError(file, 0, "indices",
+                     "has " + std::to_string(indices_member.header.count()) +
+                         " elements but data has " + std::to_string(nnz));
   }
+  std::vector<int64_t> indptr =
+      indptr_member.integers<int64_t>(file, 0, nnz, "[0, nnz = " + std::to_string(nnz) + "]");
   if (indptr.front() != 0 || indptr.back() != nnz) {
     throw InputError(file, 0, "indptr",
                      "must start at 0 and end at nnz = " + std::to_string(nnz) + " (found " +
@@ -241,6 +264,9 @@ CsrMatrix read_compressed(const ZipReader& zip, bool by_rows, int64_t n_rows, in
                            ")");
     }
   }
+  std::vector<int32_t> indices = indices_member.integers<int32_t>(
+      file, 0, n_minor - 1, "[0, " + std::to_string(n_minor - 1) + "] (shape " + shape_text + ")");
+  std::vector<double> data = data_member.reals(file);
   auto major_of = [&](std::size_t k) {
     return static_cast<int64_t>(
                std::upper_bound(indptr.begin(), indptr.end(), static_cast<int64_t>(k)) -
@@ -292,18 +318,27 @@ CsrMatrix read_compressed(const ZipReader& zip, bool by_rows, int64_t n_rows, in
 CsrMatrix read_coo(const ZipReader& zip, int64_t n_rows, int64_t n_cols,
                    const MatrixReadOptions& options) {
   const std::string& file = zip.file();
-  std::vector<double> data = NpyMember(zip, "data").reals(file);
-  std::vector<int64_t> rows =
-      NpyMember(zip, "row")
-          .integers<int64_t>(file, 0, n_rows - 1, "[0, " + std::to_string(n_rows - 1) + "]");
-  std::vector<int32_t> cols =
-      NpyMember(zip, "col")
-          .integers<int32_t>(file, 0, n_cols - 1, "[0, " + std::to_string(n_cols - 1) + "]");
-  if (rows.size() != data.size() || cols.size() != data.size()) {
-    throw InputError(file, 0, rows.size() != data.size() ? "row" : "col",
-                     "row, col and data lengths differ (" + std::to_string(rows.size()) + ", " +
-                         std::to_string(cols.size()) + ", " + std::to_string(data.size()) + ")");
+  NpyMember data_member(zip, "data");
+  NpyMember row_member(zip, "row");
+  NpyMember col_member(zip, "col");
+  data_member.expect_1d(file);
+  data_member.expect_real(file);
+  row_member.expect_1d(file);
+  row_member.expect_integer(file);
+  col_member.expect_1d(file);
+  col_member.expect_integer(file);
+  const int64_t n = data_member.header.count();
+  if (row_member.header.count() != n || col_member.header.count() != n) {
+    throw InputError(
+        file, 0, row_member.header.count() != n ? "row" : "col",
+        "row, col and data lengths differ (" + std::to_string(row_member.header.count()) + ", " +
+            std::to_string(col_member.header.count()) + ", " + std::to_string(n) + ")");
   }
+  std::vector<int64_t> rows =
+      row_member.integers<int64_t>(file, 0, n_rows - 1, "[0, " + std::to_string(n_rows - 1) + "]");
+  std::vector<int32_t> cols =
+      col_member.integers<int32_t>(file, 0, n_cols - 1, "[0, " + std::to_string(n_cols - 1) + "]");
+  std::vector<double> data = data_member.reals(file);
   check_values(file, data, options, [&](std::size_t k) {
     return "(row " + std::to_string(rows[k]) + ", col " + std::to_string(cols[k]) + ", 0-based)";
   });
@@ -329,16 +364,19 @@ CsrMatrix read_npz(const std::filesystem::path& path, const MatrixReadOptions& o
   ZipReader zip(file);
   const std::string format = read_format(zip);
   if (format != "csr" && format != "csc" && format != "coo") {
-    throw InputError(file, 0, "format",
-                     "unsupported sparse format '" + format + "' (csr, csc or coo)");
+    throw InputError(
+        file, 0, "format",
+        "unsupported sparse format " + quote_for_message(format) + " (csr, csc or coo)");
   }
-  std::vector<int64_t> shape =
-      NpyMember(zip, "shape")
-          .integers<int64_t>(file, 0, std::numeric_limits<int32_t>::max(), "[0, 2^31-1]");
-  if (shape.size() != 2) {
+  NpyMember shape_member(zip, "shape");
+  shape_member.expect_1d(file);
+  if (shape_member.header.count() != 2) {
     throw InputError(file, 0, "shape",
-                     "expected 2 elements, found " + std::to_string(shape.size()));
+                     "expected 2 elements, found " + std::to_string(shape_member.header.count()));
   }
+  const std::vector<int64_t> shape =
+      shape_member.integers<int64_t>(file, 0, std::numeric_limits<int32_t>::max(), "[0, 2^31-1]");
+  detail::check_shape_limit(file, 0, "shape", shape[0], shape[1], options.max_dimension);
   if (format == "coo") return read_coo(zip, shape[0], shape[1], options);
   return read_compressed(zip, format == "csr", shape[0], shape[1], options);
 }

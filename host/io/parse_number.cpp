@@ -1,8 +1,11 @@
 #include "parse_number.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <system_error>
+
+#include "flowfit/escape.hpp"
 
 namespace flowfit::io::detail {
 namespace {
@@ -19,37 +22,52 @@ std::string_view strip_plus(std::string_view s) {
   return s;
 }
 
+// Parses the digits of an exponent, saturating far beyond any double's range:
+// "e99999999999999999999" must count as huge, not wrap around or fail to parse.
+int64_t saturated_exponent(std::string_view digits) {
+  constexpr int64_t kCap = int64_t{1} << 40;  // |exponent| this large is over/underflow anyway
+  bool negative = false;
+  if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) {
+    negative = digits[0] == '-';
+    digits.remove_prefix(1);
+  }
+  int64_t v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') break;
+    v = std::min(kCap, v * 10 + (c - '0'));
+  }
+  return negative ? -v : v;
+}
+
 // Decimal exponent of the leading significant digit of a well-formed decimal number, e.g. 2 for
-// "123.4" and -3 for "0.0012e0": positive for huge values, negative for tiny ones.
+// "123.4" and -3 for "0.0012e0": positive for huge values, negative for tiny ones. Only the sign
+// matters, and every term is bounded (exponent by saturation, positions by the text length), so
+// nothing overflows.
 int64_t decimal_exponent(std::string_view s) {
   int64_t exponent = 0;
   std::size_t e = s.find_first_of("eE");
   if (e != std::string_view::npos) {
-    std::string_view digits = strip_plus(s.substr(e + 1));
-    std::from_chars(digits.data(), digits.data() + digits.size(), exponent);
+    exponent = saturated_exponent(s.substr(e + 1));
     s = s.substr(0, e);
   }
-  int64_t position = -1;  // exponent of the digit being looked at, counted from the point
   std::size_t point = s.find('.');
   std::size_t int_digits = 0;
   for (std::size_t i = 0; i < (point == std::string_view::npos ? s.size() : point); ++i) {
     if (s[i] >= '0' && s[i] <= '9') ++int_digits;
   }
-  position = static_cast<int64_t>(int_digits) - 1;
+  int64_t position = static_cast<int64_t>(int_digits) - 1;  // exponent of the digit looked at
   for (char c : s) {
     if (c < '0' || c > '9') continue;
     if (c != '0') return exponent + position;
     --position;
   }
-  return exponent;
+  return 0;  // all zeros: zero is never out of range, whatever the exponent
 }
 
 }  // namespace
 
 std::string quote_text(std::string_view text) {
-  constexpr std::size_t kMax = 40;
-  if (text.size() > kMax) return "'" + std::string(text.substr(0, kMax)) + "...'";
-  return "'" + std::string(text) + "'";
+  return quote_for_message(text);
 }
 
 std::string check_real(double value, NumberRule rule) {

@@ -14,7 +14,7 @@ std::string parse_real(std::string_view text, NumberRule rule, double& out);
 std::string parse_integer(std::string_view text, NumberRule rule, int64_t& out);
 // Reason for rejecting an already parsed value under `rule`, or "".
 std::string check_real(double value, NumberRule rule);
-// Quoted and shortened for messages.
+// Quoted, escaped and shortened for messages (flowfit::quote_for_message).
 std::string quote_text(std::string_view text);
 
 }  // namespace flowfit::io::detail

@@ -1,12 +1,29 @@
 #include "triplet_builder.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <utility>
 
 #include "flowfit/error.hpp"
 
 namespace flowfit::io::detail {
+
+void check_shape_limit(const std::string& file, int64_t line, const std::string& field,
+                       int64_t rows, int64_t cols, int64_t limit) {
+  const int64_t cap = std::min<int64_t>(limit, std::numeric_limits<int32_t>::max());
+  if (rows >= 0 && cols >= 0 && rows <= cap && cols <= cap) return;
+  std::string why = "shape " + std::to_string(rows) + " x " + std::to_string(cols);
+  if (rows < 0 || cols < 0) {
+    why += " is negative";
+  } else if (cap < std::numeric_limits<int32_t>::max()) {
+    why += " exceeds the limit of " + std::to_string(cap) +
+           " rows or columns (MatrixReadOptions::max_dimension; see docs/formats.md)";
+  } else {
+    why += " exceeds 2^31-1 rows or columns (32-bit column indices)";
+  }
+  throw InputError(file, line, field, why);
+}
 
 TripletBuilder::TripletBuilder(std::string file, int64_t n_rows, int64_t n_cols, std::string place,
                                std::string field)

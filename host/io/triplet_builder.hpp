@@ -10,6 +10,11 @@
 
 namespace flowfit::io::detail {
 
+// Throws InputError(file, line, field, ...) when `rows` or `cols` is negative or above `limit`
+// (MatrixReadOptions::max_dimension; never above 2^31-1). Called before any allocation.
+void check_shape_limit(const std::string& file, int64_t line, const std::string& field,
+                       int64_t rows, int64_t cols, int64_t limit);
+
 class TripletBuilder {
  public:
   // `file` and `place` ("line" or "entry") are used in error messages; `field` is the

@@ -2,10 +2,12 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
 #include "flowfit/error.hpp"
+#include "flowfit/escape.hpp"
 
 namespace flowfit::io::detail {
 namespace {
@@ -18,7 +20,15 @@ std::string zip_error_text(int code) {
   return text;
 }
 
+uint64_t g_read_chunk = kZipReadChunkBytes;  // changed only by the test hook
+
 }  // namespace
+
+uint64_t set_zip_read_chunk_bytes_for_testing(uint64_t bytes) {
+  const uint64_t previous = g_read_chunk;
+  g_read_chunk = bytes == 0 ? kZipReadChunkBytes : bytes;
+  return previous;
+}
 
 ZipReader::ZipReader(std::string file) : file_(std::move(file)) {
   int code = 0;
@@ -42,7 +52,8 @@ ZipReader::Member::Member(const ZipReader& archive, const std::string& name, std
     : archive_(archive), name_(name), field_(std::move(field)) {
   const zip_int64_t index = zip_name_locate(archive.archive_, name.c_str(), 0);
   if (index < 0) {
-    throw InputError(archive.file_, 0, field_, "array '" + name + "' is missing from the archive");
+    throw InputError(archive.file_, 0, field_,
+                     "array " + quote_for_message(name) + " is missing from the archive");
   }
   zip_stat_t st;
   zip_stat_init(&st);
@@ -66,7 +77,7 @@ ZipReader::Member::~Member() {
 void ZipReader::Member::read(void* dst, uint64_t n) {
   auto* p = static_cast<unsigned char*>(dst);
   while (n > 0) {
-    const zip_int64_t got = zip_fread(handle_, p, n);
+    const zip_int64_t got = zip_fread(handle_, p, std::min(n, g_read_chunk));
     if (got < 0) {
       throw InputError(archive_.file(), 0, field_,
                        "corrupt data in '" + name_ + "': " + zip_file_strerror(handle_));

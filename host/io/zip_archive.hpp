@@ -12,6 +12,13 @@ struct zip_file;
 
 namespace flowfit::io::detail {
 
+// Largest request handed to one zip_fread call. libzip 1.7.3 (Debian 12) truncates a request of
+// 2^32 bytes or more on a deflated member, so members of 4 GiB and above are read in pieces.
+inline constexpr uint64_t kZipReadChunkBytes = uint64_t{1} << 30;
+// Test hook: sets the piece size (0 restores kZipReadChunkBytes) so that tests can exercise the
+// chunked path without 4 GiB members. Returns the previous value.
+uint64_t set_zip_read_chunk_bytes_for_testing(uint64_t bytes);
+
 class ZipReader {
  public:
   // Throws InputError(file, 0, "archive", reason) when the file is not a readable zip archive.

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "flowfit/escape.hpp"
 #include "host/plan/toml_reader.hpp"
 
 namespace flowfit::pipeline {
@@ -204,6 +205,7 @@ PlanError::PlanError(std::string file, int64_t line, std::string key, std::strin
   if (line_ > 0) message_ += ":" + std::to_string(line_);
   if (!this->key().empty()) message_ += ": " + this->key();
   message_ += ": " + reason_;
+  message_ = sanitize_message(message_);  // plan text is input: keep it terminal-safe
 }
 
 Plan plan_from_toml(std::string_view text, const std::string& file, const fs::path& base_dir,

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "flowfit/escape.hpp"
+
 namespace flowfit::targets::detail {
 
 std::string fips(const io::CsvTable& table, int64_t row, int col, int digits) {
@@ -11,8 +13,8 @@ std::string fips(const io::CsvTable& table, int64_t row, int col, int digits) {
       std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (!ok)
     table.fail(row, col,
-               "expected a zero-padded code of " + std::to_string(digits) + " digits, got '" +
-                   std::string(text) + "'");
+               "expected a zero-padded code of " + std::to_string(digits) + " digits, got " +
+                   quote_for_message(text));
   return std::string(text);
 }
 

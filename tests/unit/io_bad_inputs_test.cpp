@@ -131,6 +131,24 @@ const std::vector<BadCase> kCases = {
     {"geography_duplicate_geoid.csv", 4, "cbg_geoid", "first on line 2"},
     {"geography_empty_geoid.csv", 3, "cbg_geoid", "empty GEOID"},
     {"mapping_duplicate_unit.csv", 3, "cbg_geoid", "listed twice"},
+    // Hostile inputs (issue #11): exponents, shapes, header arithmetic, bombs, control bytes.
+    {"mtx_exponent_overflow.mtx", 3, "value", "overflows float64"},
+    {"mtx_exponent_int64_wrap.mtx", 3, "value", "overflows float64"},
+    {"mtx_huge_shape.mtx", 2, "size", "shape 2147483647 x 2147483647 exceeds the limit"},
+    {"mtx_many_empty_rows.mtx", 2, "size", "exceeds the limit of 33554432"},
+    {"mtx_one_row_huge_cols.mtx", 2, "size", "exceeds the limit"},
+    {"mtx_escape_sequence.mtx", 3, "value", "not a number: '\\x1b]0;pwned\\x07\\x1b[2J'"},
+    {"csv_exponent_overflow.csv", 2, "value", "overflows float64"},
+    {"csv_escape_sequence.csv", 2, "value", "not a number: '\\x1b[2J\\x1b]0;pwned\\x07x'"},
+    {"csv_nul_byte.csv", 2, "value", "not a number: '1\\x00still here'"},
+    {"npz_hostile_huge_shape_coo.npz", 0, "shape", "exceeds the limit"},
+    {"npz_hostile_huge_shape_csc.npz", 0, "shape", "shape 1 x 2147483647 exceeds the limit"},
+    {"npz_hostile_shape_overflow.npz", 0, "data", "array size overflows"},
+    {"npz_hostile_bytes_overflow.npz", 0, "data", "array size overflows"},
+    {"npz_hostile_huge_dtype.npz", 0, "format", "item size too large"},
+    {"npz_hostile_header_length.npz", 0, "format", "implausible .npy header length"},
+    // 'data' is corrupt past its header: reaching it would say "corrupt", not this.
+    {"npz_hostile_zip_bomb.npz", 0, "indices", "has 3 elements but data has 2000000"},
 };
 
 class IoBadInput : public ::testing::TestWithParam<BadCase> {};

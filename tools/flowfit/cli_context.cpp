@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "flowfit/escape.hpp"
+
 namespace flowfit::cli {
 
 void Console::info(std::string_view message) const {
@@ -19,7 +21,7 @@ void Console::detail(std::string_view message) const {
 }
 
 void Console::warn(std::string_view message) const {
-  std::cerr << "flowfit: warning: " << message << '\n';
+  std::cerr << "flowfit: warning: " << flowfit::sanitize_message(message) << '\n';
 }
 
 std::unique_ptr<Backend> choose_backend(const GlobalOptions& global, BackendChoice fallback,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "flowfit/error.hpp"
+#include "flowfit/escape.hpp"
 #include "flowfit/io/csv_table.hpp"
 
 namespace flowfit::cli {
@@ -46,7 +47,8 @@ Grouping grouping_from_mapping(const Geography& geography, const std::filesystem
     auto u = geography.find(unit);
     if (!u)
       table.fail(r, unit_col,
-                 fmt::format("unknown GEOID '{}' (not a unit of {})", unit, geography_file));
+                 fmt::format("unknown GEOID {} (not a unit of {})",
+                             flowfit::quote_for_message(unit), geography_file));
     if (group.empty()) table.fail(r, group_col, "empty group label");
     label_of_unit[static_cast<size_t>(*u)] = std::string(group);
   }
@@ -58,8 +60,8 @@ Grouping grouping_from_mapping(const Geography& geography, const std::filesystem
         first = geography.geoid(u);
     if (missing > 0)
       throw InputError(mapping.string(), 0, unit_column,
-                       fmt::format("{} unit(s) of {} have no group, first '{}'", missing,
-                                   geography_file, first));
+                       fmt::format("{} unit(s) of {} have no group, first {}", missing,
+                                   geography_file, flowfit::quote_for_message(first)));
   }
   return Grouping::from_labels(label_of_unit);
 }

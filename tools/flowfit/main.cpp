@@ -11,6 +11,7 @@
 
 #include "flowfit/backend.hpp"
 #include "flowfit/error.hpp"
+#include "flowfit/escape.hpp"
 #include "flowfit/version.hpp"
 #include "tools/flowfit/cli_context.hpp"
 #include "tools/flowfit/command_registry.hpp"
@@ -23,7 +24,8 @@ using namespace flowfit::cli;
 
 int fail(int code, const std::string& kind, const std::string& message) {
   remove_temporary_outputs();  // AtomicFile already cleans up; this is a safety net
-  std::cerr << "flowfit: " << kind << ": " << message << '\n';
+  // Messages echo input; the escaping keeps control sequences off the terminal.
+  std::cerr << "flowfit: " << kind << ": " << flowfit::sanitize_message(message) << '\n';
   return code;
 }
 

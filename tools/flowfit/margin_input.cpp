@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "flowfit/error.hpp"
+#include "flowfit/escape.hpp"
 #include "flowfit/io/csv_table.hpp"
 #include "tools/flowfit/grouping_input.hpp"
 
@@ -116,7 +117,8 @@ Margin build_margin(const MarginArgs& a, const MarginContext& ctx, int index) {
       auto found = g.find(label);
       if (!found)
         t.fail(r, col,
-               fmt::format("unknown group '{}': not a {} of {}", label, side_name(a, rows),
+               fmt::format("unknown group {}: not a {} of {}", flowfit::quote_for_message(label),
+                           side_name(a, rows),
                            ctx.geography_file.empty() ? "the matrix" : ctx.geography_file));
       return *found;
     };
@@ -139,10 +141,11 @@ Margin build_margin(const MarginArgs& a, const MarginContext& ctx, int index) {
     for (int32_t k = 0; k < g.n_groups(); ++k)
       if (!given[static_cast<size_t>(k)] && missing++ == 0) first = g.label(k);
     if (missing > 0)
-      throw InputError(a.targets, 0, "group",
-                       fmt::format("no target for {} {} group(s), first '{}' (give every group a "
-                                   "target, or --missing-targets keep to leave them unchanged)",
-                                   missing, by_rows ? "row" : "column", first));
+      throw InputError(
+          a.targets, 0, "group",
+          fmt::format("no target for {} {} group(s), first {} (give every group a "
+                      "target, or --missing-targets keep to leave them unchanged)",
+                      missing, by_rows ? "row" : "column", flowfit::quote_for_message(first)));
   }
   m.validate(ctx.n_rows, ctx.n_cols);
   return m;

@@ -1,5 +1,6 @@
 #pragma once
 // Options of the matrix readers and writers. Each format uses the fields that apply to it.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,12 @@ struct TripletColumns {
   std::string value = "value";
 };
 
+// Default limit on the rows and columns of a matrix read from a file: 2^25 = 33,554,432, four
+// times the 8.1 million census blocks of 2020 (a CBG matrix has 217,740). A CSR matrix needs 8
+// bytes of row pointers per row even with no entries, and the fit needs margins per row and
+// column, so a few header bytes claiming 2^31-1 rows would otherwise cost 16 GiB.
+inline constexpr int64_t kDefaultMaxDimension = int64_t{1} << 25;
+
 struct MatrixReadOptions {
   MatrixFormat format = MatrixFormat::automatic;
   // A (row, col) pair stored twice: an InputError naming both places, or summed (in file order).
@@ -33,6 +40,9 @@ struct MatrixReadOptions {
   const Geography* row_geography = nullptr;
   const Geography* col_geography = nullptr;
   TripletColumns columns;
+  // Rows or columns above this are an InputError, raised before anything is allocated. Raise it
+  // (up to 2^31-1, the int32 column index limit) for larger geographies.
+  int64_t max_dimension = kDefaultMaxDimension;
 };
 
 struct MatrixWriteOptions {

@@ -1,0 +1,104 @@
+#include "flowfit/escape.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace flowfit {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void append_hex_byte(std::string& out, unsigned char c) {
+  out += "\\x";
+  out += kHex[c >> 4];
+  out += kHex[c & 0xF];
+}
+
+// Length of the valid UTF-8 sequence starting at s[i] (RFC 3629), or 0 when it is invalid.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  std::size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  const auto second = static_cast<unsigned char>(s[i + 1]);
+  if (second < lo || second > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if (b < 0x80 || b > 0xBF) return 0;
+  }
+  return len;
+}
+
+// Appends the escaped form of the character at s[i]; returns the bytes consumed.
+std::size_t append_escaped(std::string& out, std::string_view s, std::size_t i, bool keep_layout) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) {
+    if (keep_layout && (c == '\n' || c == '\t')) {
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7F) {
+      append_hex_byte(out, c);
+    } else if (c == '\\' && !keep_layout) {
+      out += "\\\\";
+    } else {
+      out += static_cast<char>(c);
+    }
+    return 1;
+  }
+  const std::size_t len = utf8_length(s, i);
+  if (len == 0) {
+    append_hex_byte(out, c);
+    return 1;
+  }
+  // C1 controls U+0080..U+009F (0xC2 0x80..0x9F): 8-bit CSI/OSC on some terminals.
+  if (len == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+    const auto cp = static_cast<unsigned char>(s[i + 1]);
+    out += "\\u00";
+    out += kHex[cp >> 4];
+    out += kHex[cp & 0xF];
+    return 2;
+  }
+  out.append(s.substr(i, len));
+  return len;
+}
+
+std::string escape(std::string_view text, std::size_t limit, bool count_chars, bool keep_layout) {
+  std::string out;
+  out.reserve(std::min(text.size(), limit) + 16);
+  std::size_t i = 0, shown = 0;
+  while (i < text.size() && shown < limit) {
+    const std::size_t before = out.size();
+    i += append_escaped(out, text, i, keep_layout);
+    shown += count_chars ? 1 : out.size() - before;
+  }
+  if (i < text.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
+  return out;
+}
+
+}  // namespace
+
+std::string escape_for_message(std::string_view text, std::size_t max_chars) {
+  return escape(text, max_chars, true, false);
+}
+
+std::string quote_for_message(std::string_view text, std::size_t max_chars) {
+  return "'" + escape_for_message(text, max_chars) + "'";
+}
+
+std::string sanitize_message(std::string_view message, std::size_t max_bytes) {
+  return escape(message, max_bytes, false, true);
+}
+
+}  // namespace flowfit

@@ -1,0 +1,94 @@
+// Hostile inputs through the real binary under an address-space limit (issue #11): a tiny file
+// that claims a huge matrix must fail fast with a clear message, not allocate gigabytes; and
+// `info` on a matrix with far more columns than entries must not allocate per column. The limit
+// (setrlimit RLIMIT_AS through the shell's `ulimit -v`) turns a regression into a failure instead
+// of a machine that swaps. AddressSanitizer reserves terabytes of address space, so these tests
+// are skipped under it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "unit/cli_test_support.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FLOWFIT_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FLOWFIT_TEST_ASAN 1
+#endif
+#endif
+
+namespace flowfit {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Process;
+using testing::ProcessResult;
+using testing::TempDir;
+
+const fs::path kBad = fs::path(FLOWFIT_TEST_DATA_DIR) / "bad";
+
+// flowfit `args` with its address space limited to `limit_mib` MiB.
+ProcessResult run_limited(const std::vector<std::string>& args, int limit_mib,
+                          const fs::path& cwd) {
+  std::vector<std::string> sh = {
+      "-c", "ulimit -v " + std::to_string(limit_mib * 1024) + " && exec \"$0\" \"$@\"",
+      testing::flowfit_binary().string()};
+  sh.insert(sh.end(), args.begin(), args.end());
+  TempDir capture;
+  Process p("/bin/sh", sh, cwd, capture.path(), {"OMP_NUM_THREADS=1"});
+  return p.wait();
+}
+
+class CliHostileInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+#ifdef FLOWFIT_TEST_ASAN
+    GTEST_SKIP() << "address-space limits do not work under AddressSanitizer";
+#endif
+    ASSERT_TRUE(fs::exists(testing::flowfit_binary())) << testing::flowfit_binary();
+  }
+  TempDir cwd_;
+};
+
+// 512 MiB: the binary itself needs well under this; each claim below would need 1-16 GiB.
+constexpr int kLimitMib = 512;
+
+TEST_F(CliHostileInput, HugeShapesFailClearlyWithinTheLimit) {
+  for (const char* name :
+       {"mtx_huge_shape.mtx", "mtx_many_empty_rows.mtx", "mtx_one_row_huge_cols.mtx",
+        "npz_hostile_huge_shape_coo.npz", "npz_hostile_huge_shape_csc.npz",
+        "npz_hostile_huge_dtype.npz", "npz_hostile_header_length.npz"}) {
+    const ProcessResult r = run_limited({"info", (kBad / name).string()}, kLimitMib, cwd_.path());
+    EXPECT_EQ(r.exit_code, 3) << name << "\n" << r.err;
+    EXPECT_NE(r.err.find(name), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("bad_alloc"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(CliHostileInput, InfoOnFewEntriesAndManyColumnsAllocatesPerEntry) {
+  // 1 x 2^25 with two entries: dense column sums would take 288 MiB, over the 160 MiB limit.
+  const fs::path file = cwd_.path() / "wide.mtx";
+  {
+    std::ofstream out(file);
+    out << "%%MatrixMarket matrix coordinate real general\n1 33554432 2\n1 7 2.5\n1 33554432 4\n";
+  }
+  const ProcessResult r = run_limited({"info", file.string(), "--json"}, 160, cwd_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"empty_cols\": 33554430"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"max\": 4.0"), std::string::npos) << r.out;
+}
+
+TEST_F(CliHostileInput, ErrorsDoNotEchoTerminalControlSequences) {
+  const ProcessResult r =
+      run_limited({"info", (kBad / "mtx_escape_sequence.mtx").string()}, kLimitMib, cwd_.path());
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\x07'), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\\x1b]0;pwned\\x07"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace flowfit
