@@ -1,6 +1,6 @@
 #pragma once
 // Error checking for CUDA runtime calls. Every call goes through FLOWFIT_CUDA_CHECK, which throws
-// flowfit::Error carrying the call text, the file, the line and the runtime's error string.
+// flowfit::DeviceError carrying the call text, the file, the line and the runtime's error string.
 #include <cuda_runtime.h>
 
 #include <string>
@@ -9,12 +9,12 @@
 
 namespace flowfit::cuda {
 
-// "<api> error: <call> failed at <file>:<line>: <name>: <description>", thrown as flowfit::Error.
-// Shared by the CUDA runtime and cuSPARSE checks.
+// "<api> error: <call> failed at <file>:<line>: <name>: <description>", thrown as
+// flowfit::DeviceError. Shared by the CUDA runtime and cuSPARSE checks.
 [[noreturn]] inline void throw_api_error(const char* api, const char* call, const char* file,
                                          int line, const char* name, const char* description) {
-  throw Error(std::string(api) + " error: " + call + " failed at " + file + ":" +
-              std::to_string(line) + ": " + name + ": " + description);
+  throw DeviceError(std::string(api) + " error: " + call + " failed at " + file + ":" +
+                    std::to_string(line) + ": " + name + ": " + description);
 }
 
 [[noreturn]] inline void throw_cuda_error(cudaError_t err, const char* call, const char* file,

@@ -32,7 +32,7 @@ void sync_directory(const std::filesystem::path& dir) {
 
 AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
   if (target_.filename().empty()) {
-    throw Error("cannot write " + quoted(target_) + ": not a file name");
+    throw OutputError("cannot write " + quoted(target_) + ": not a file name");
   }
   const std::filesystem::path dir = target_.parent_path();
   const std::string base =
@@ -64,8 +64,8 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::fail(std::string_view what, int err) const {
-  throw Error("cannot write " + quoted(target_) + ": " + std::string(what) + ": " +
-              std::strerror(err));
+  throw OutputError("cannot write " + quoted(target_) + ": " + std::string(what) + ": " +
+                    std::strerror(err));
 }
 
 void AtomicFile::flush() {

@@ -1,5 +1,6 @@
 #include "flowfit/io/geography_io.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -10,6 +11,54 @@
 #include "flowfit/io/csv_writer.hpp"
 
 namespace flowfit::io {
+namespace {
+
+bool all_digits(std::string_view s) {
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return !s.empty();
+}
+
+// The GEOID length a column name promises: cbg_geoid 12, tract 11, county 5, state 2; 0 when the
+// name does not tell (address ids, group labels).
+std::size_t level_length(std::string_view column) {
+  auto has = [&](std::string_view word) { return column.find(word) != std::string_view::npos; };
+  if (has("cbg") || has("block_group")) return 12;
+  if (has("tract")) return 11;
+  if (has("county")) return 5;
+  if (has("state")) return 2;
+  return 0;
+}
+
+// Numeric GEOIDs must have the length of their level; when the column name does not tell the
+// level, they must at least all have one length. A shorter one has usually lost its leading zero
+// (pandas reads GEOIDs as integers unless told dtype=str), and its units would land in the wrong
+// state or county.
+void check_geoid_lengths(const std::filesystem::path& path, std::string_view column,
+                         const std::vector<std::string>& geoids,
+                         const std::vector<int64_t>& lines) {
+  std::size_t want = level_length(column);
+  std::size_t longest = 0;
+  for (const std::string& g : geoids)
+    if (all_digits(g)) longest = std::max(longest, g.size());
+  const bool named = want != 0;
+  if (!named) want = longest;
+  for (std::size_t i = 0; i < geoids.size(); ++i) {
+    const std::string& g = geoids[i];
+    if (!all_digits(g) || g.size() == want) continue;
+    if (!named && g.size() > want) continue;
+    std::string why = "GEOID '" + g + "' has " + std::to_string(g.size()) + " digits, but " +
+                      (named ? "a " + std::string(column) + " has " + std::to_string(want)
+                             : "others in this column have " + std::to_string(want));
+    if (g.size() < want)
+      why +=
+          "; a leading zero was probably lost (pandas drops it when it reads GEOIDs as "
+          "integers: read them with dtype=str and write them zero-padded)";
+    throw InputError(path.string(), lines[i], std::string(column), why);
+  }
+}
+
+}  // namespace
 
 Geography read_geography(const std::filesystem::path& path, std::string_view geoid_column) {
   CsvReader reader(path, csv_options_for(path));
@@ -23,6 +72,7 @@ Geography read_geography(const std::filesystem::path& path, std::string_view geo
     geoids.emplace_back(g);
     lines.push_back(reader.line());
   }
+  check_geoid_lengths(reader.file(), geoid_column, geoids, lines);
   first_line.reserve(geoids.size());
   for (std::size_t i = 0; i < geoids.size(); ++i) {
     auto [it, inserted] = first_line.emplace(geoids[i], lines[i]);

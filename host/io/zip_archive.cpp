@@ -108,8 +108,8 @@ ZipWriter::ZipWriter(const std::string& path, std::string display) : display_(st
   int code = 0;
   archive_ = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);
   if (archive_ == nullptr) {
-    throw Error("cannot write '" + display_ +
-                "': cannot create zip archive: " + zip_error_text(code));
+    throw OutputError("cannot write '" + display_ +
+                      "': cannot create zip archive: " + zip_error_text(code));
   }
 }
 
@@ -118,7 +118,7 @@ ZipWriter::~ZipWriter() {
 }
 
 void ZipWriter::fail(const std::string& what) {
-  throw Error("cannot write '" + display_ + "': " + what + ": " + zip_strerror(archive_));
+  throw OutputError("cannot write '" + display_ + "': " + what + ": " + zip_strerror(archive_));
 }
 
 void ZipWriter::add(const std::string& name, std::vector<Piece> pieces, int level) {
@@ -136,7 +136,7 @@ void ZipWriter::add(const std::string& name, std::vector<Piece> pieces, int leve
   if (source == nullptr) {
     std::string text = zip_error_strerror(&error);
     zip_error_fini(&error);
-    throw Error("cannot write '" + display_ + "': " + text);
+    throw OutputError("cannot write '" + display_ + "': " + text);
   }
   zip_error_fini(&error);
   const zip_int64_t index = zip_file_add(archive_, name.c_str(), source, ZIP_FL_ENC_UTF_8);

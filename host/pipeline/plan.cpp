@@ -120,6 +120,7 @@ std::string Plan::canonical_text() const {
   }
   s += fmt::format("output.format={} output.stage_outputs={}\n", output.format,
                    output.stage_outputs);
+  if (allow_partial_geography) s += "allow_partial_geography=true\n";
   return s;
 }
 

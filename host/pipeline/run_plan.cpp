@@ -1,4 +1,4 @@
-// run_plan: every year of a plan, with atomic outputs, sidecars and resume.
+// run_plan: every year of a plan, with atomic outputs, sidecars and resume (host/pipeline/resume).
 #include <chrono>
 #include <fstream>
 
@@ -10,8 +10,10 @@
 #include "flowfit/io/checksum.hpp"
 #include "flowfit/io/matrix_io.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
+#include "flowfit/pipeline/plan_files.hpp"
 #include "flowfit/report/report_json.hpp"
 #include "flowfit/version.hpp"
+#include "host/pipeline/resume.hpp"
 
 namespace flowfit::pipeline {
 namespace {
@@ -23,66 +25,6 @@ std::string machine_description() {
   return fmt::format("{}, {}, {} hardware threads", m.hostname, m.cpu_model, m.hardware_threads);
 }
 
-fs::path output_path(const Plan& plan, int year) {
-  return plan.output.dir / fmt::format("flows_{}.{}", year, plan.output.format);
-}
-
-fs::path sidecar_path(const fs::path& output) {
-  return output.string() + ".json";
-}
-
-int64_t mtime_of(const fs::path& p) {
-  return static_cast<int64_t>(fs::last_write_time(p).time_since_epoch().count());
-}
-
-// True when a previous run left this year's output complete and made from the same plan and
-// input (the sidecar is written after the output, so its presence means the output is whole).
-bool can_resume(const fs::path& output, const std::string& plan_checksum,
-                const std::string& input_checksum) {
-  const fs::path side = sidecar_path(output);
-  if (!fs::exists(output) || !fs::exists(side)) return false;
-  try {
-    std::ifstream in(side);
-    const nlohmann::json j = nlohmann::json::parse(in);
-    return j.at("plan_checksum") == plan_checksum && j.at("input_checksum") == input_checksum &&
-           j.at("output_bytes") == static_cast<int64_t>(fs::file_size(output)) &&
-           j.at("output_mtime") == mtime_of(output);
-  } catch (const std::exception&) {
-    return false;  // unreadable sidecar: redo the year
-  }
-}
-
-void write_sidecar(const fs::path& output, const std::string& plan_checksum, const YearReport& y) {
-  nlohmann::json j;
-  j["flowfit_version"] = std::string(version());
-  j["year"] = y.year;
-  j["input"] = y.input;
-  j["input_checksum"] = y.input_checksum;
-  j["plan_checksum"] = plan_checksum;
-  // Size and modification time identify the output cheaply (hashing a 1e8-nonzero output would
-  // cost seconds); the sidecar is written only after the output is complete.
-  j["output_bytes"] = static_cast<int64_t>(fs::file_size(output));
-  j["output_mtime"] = mtime_of(output);
-  nlohmann::json stages = nlohmann::json::array();
-  for (const StageRun& s : y.stages) {
-    nlohmann::json st;
-    st["stage"] = std::string(to_string(s.spec.kind));
-    st["seconds"] = s.seconds;
-    if (s.result) {
-      st["iterations"] = s.result->iterations;
-      st["verdict"] = std::string(to_string(s.result->verdict));
-      st["verdict_detail"] = s.result->verdict_detail;
-    } else {
-      st["diagonal_entries_inserted"] = s.clip_inserted;
-    }
-    stages.push_back(st);
-  }
-  j["stages"] = stages;
-  io::AtomicFile f(sidecar_path(output));
-  f.write(j.dump(2) + "\n");
-  f.commit();
-}
-
 io::MatrixWriteOptions write_options(const Geography& geo) {
   io::MatrixWriteOptions opt;
   opt.row_geography = &geo;
@@ -90,11 +32,21 @@ io::MatrixWriteOptions write_options(const Geography& geo) {
   return opt;
 }
 
+// Creates the output folder; a failure is an output error, not an input one.
+void make_output_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    throw OutputError("cannot create the output folder '" + dir.string() + "': " + ec.message());
+}
+
 }  // namespace
 
 RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* given_backend) {
   const auto t_start = Clock::now();
   plan.validate();
+  refuse_outputs_over_inputs(plan);
+  const auto started = fs::file_time_type::clock::now();
   RunReport report;
   report.plan_name = plan.name;
   report.plan_text = plan.canonical_text();
@@ -108,6 +60,9 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
   Backend* backend = given_backend ? given_backend : owned_backend.get();
   if (given_backend) report.backend_reason = "given by the caller";
   report.backend = backend->name();
+  for (const fs::path& p : remove_stale_temporaries(plan.output.dir, started))
+    report.removed_temporaries.push_back(p.string());
+  const std::vector<report::InputFile> shared_files = report::plan_input_files(plan);
   const SharedInputs shared = load_shared_inputs(plan);
   report.nnls = shared.nnls;
   report.nnls_seconds = shared.nnls_seconds;
@@ -123,14 +78,28 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
     y.year = ys.year;
     y.input = ys.matrix.string();
     y.input_checksum = io::file_sha256(ys.matrix);
-    const fs::path out = output_path(plan, ys.year);
+    const fs::path out = year_output_path(plan, ys.year);
     y.output = out.string();
-    if (can_resume(out, report.plan_checksum, y.input_checksum)) {
+    const detail::YearKey key =
+        detail::year_key(plan, ys, y.input_checksum, shared_files, backend->kind());
+    detail::ResumeDecision resume = detail::decide_resume(out, key);
+    if (resume.resume) {
+      try {
+        y.stages = detail::stage_runs_from_json(resume.year.at("stages"));
+        y.stored_section = resume.year.dump();
+      } catch (const std::exception&) {
+        resume.resume = false;
+        resume.reason = "recomputed: its sidecar's stage results are unreadable";
+      }
+    }
+    y.resume_note = resume.reason;
+    if (resume.resume) {
       y.resumed = true;
-      say("resumed: output exists and matches the plan");
+      say(resume.reason);
       report.years.push_back(std::move(y));
       continue;
     }
+    if (!resume.reason.empty()) say(resume.reason);
     say("loading matrix and targets");
     YearProblem problem = prepare_year(plan, shared, ys);
     y.warnings = problem.warnings;
@@ -141,7 +110,7 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
       ++stage_index;
       say(fmt::format("stage {} done", to_string(run.spec.kind)));
       if (plan.output.stage_outputs) {
-        fs::create_directories(plan.output.dir);
+        make_output_dir(plan.output.dir);
         io::write_matrix(
             plan.output.dir / fmt::format("flows_{}_stage{}_{}.{}", ys.year, stage_index,
                                           to_string(run.spec.kind), plan.output.format),
@@ -149,10 +118,10 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
       }
     };
     y.stages = run_stages(*backend, resident, problem, plan.stages, observer);
-    fs::create_directories(plan.output.dir);  // only once there is something to write
+    make_output_dir(plan.output.dir);  // only once there is something to write
     io::write_matrix(out, backend->release(std::move(resident)), opt);
     y.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    write_sidecar(out, report.plan_checksum, y);
+    detail::write_sidecar(out, key, report::to_json(y));
     say("written " + out.string());
     report.years.push_back(std::move(y));
   }

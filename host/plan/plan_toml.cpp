@@ -146,8 +146,8 @@ void read_output(const toml::table& table, TomlDocument& doc, OutputSpec& out) {
 
 Plan read_plan(const toml::table& root, TomlDocument& doc, bool check_files) {
   TableReader t(root, "", doc,
-                {"name", "geography", "geography_column", "backend", "threads", "census", "years",
-                 "matrix_template", "stages", "output"});
+                {"name", "geography", "geography_column", "allow_partial_geography", "backend",
+                 "threads", "census", "years", "matrix_template", "stages", "output"});
   Plan plan;
   if (auto s = t.string("name")) plan.name = *s;
   if (auto p = t.path_value("geography", check_files, false)) plan.geography = *p;
@@ -155,6 +155,7 @@ Plan read_plan(const toml::table& root, TomlDocument& doc, bool check_files) {
     if (s->empty()) t.fail("geography_column", "expected a column name, got an empty string");
     plan.geography_column = *s;
   }
+  if (auto b = t.boolean("allow_partial_geography")) plan.allow_partial_geography = *b;
   if (auto b = t.choice("backend", {"auto", "cpu", "cuda", "reference"}))
     plan.backend = backend_choice_from_string(*b);
   if (auto n = t.integer("threads")) {

@@ -80,6 +80,7 @@ std::string plan_to_toml(const Plan& plan, const fs::path& relative_to) {
   line("name", toml_string(plan.name));
   path_line("geography", plan.geography);
   line("geography_column", toml_string(plan.geography_column));
+  if (plan.allow_partial_geography) line("allow_partial_geography", "true");
   line("backend", toml_string(backend_name(plan.backend)));
   line("threads", std::to_string(plan.threads));
 

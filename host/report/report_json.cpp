@@ -78,14 +78,26 @@ json to_json(const pipeline::StageRun& r) {
 }
 
 json to_json(const pipeline::YearReport& y) {
+  if (y.resumed && !y.stored_section.empty()) {  // the section written when it was computed
+    json j = json::parse(y.stored_section);
+    j["resumed"] = true;
+    j["resume_note"] = y.resume_note;
+    j["output"] = y.output;
+    return j;
+  }
   json stages = json::array();
   for (const auto& s : y.stages) stages.push_back(to_json(s));
   json warnings = json::array();
   for (const auto& w : y.warnings) warnings.push_back(to_json(w));
-  return json{
-      {"year", y.year},     {"input", y.input},           {"input_sha256", y.input_checksum},
-      {"output", y.output}, {"resumed", y.resumed},       {"seconds", y.seconds},
-      {"stages", stages},   {"target_warnings", warnings}};
+  return json{{"year", y.year},
+              {"input", y.input},
+              {"input_sha256", y.input_checksum},
+              {"output", y.output},
+              {"resumed", y.resumed},
+              {"seconds", y.seconds},
+              {"stages", stages},
+              {"target_warnings", warnings},
+              {"resume_note", y.resume_note}};
 }
 
 json to_json(const MachineInfo& m) {
@@ -145,6 +157,7 @@ json run_report_json(const pipeline::RunReport& run, const RunContext& context) 
                 {"max_iterations", run.nnls.max_iterations},
                 {"seconds", run.nnls_seconds}}},
               {"years", years},
+              {"removed_temporaries", run.removed_temporaries},
               {"seconds", run.seconds}};
 }
 

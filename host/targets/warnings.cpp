@@ -20,6 +20,8 @@ std::string_view to_string(WarningKind kind) {
       return "county_totals_mismatch";
     case WarningKind::ignored_census_rows:
       return "ignored_census_rows";
+    case WarningKind::partial_coverage:
+      return "partial_coverage";
   }
   return "?";
 }

@@ -44,4 +44,17 @@ class BackendUnavailable : public Error {
   using Error::Error;
 };
 
+// An output that cannot be written (directory missing or read-only, disk full, rename failed).
+// Distinct from InputError so that the CLI can say "cannot write" with its own exit code.
+class OutputError : public Error {
+ public:
+  using Error::Error;
+};
+
+// The accelerator failed while computing (a CUDA or cuSPARSE call returned an error).
+class DeviceError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace flowfit

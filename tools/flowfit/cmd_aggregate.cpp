@@ -34,8 +34,13 @@ int aggregate(const AggregateArgs& a, const GlobalOptions& global) {
   const io::MatrixFormat from = matrix_format_for(a.matrix, a.from, "--from");
   const io::MatrixFormat to = matrix_format_for(a.output, a.to, "--to");
   const auto columns = split_column_pair(a.mapping_columns, "--mapping-columns");
-  prepare_output(a.output, "--output", {a.matrix});
-  if (!a.labels_out.empty()) prepare_output(a.labels_out, "--labels-out", {a.matrix});
+  const std::vector<NamedInput> inputs{
+      {"MATRIX", a.matrix}, {"--geography", a.in.geography}, {"--mapping", a.mapping}};
+  prepare_output(a.output, "--output", inputs);
+  if (!a.labels_out.empty()) {
+    prepare_output(a.labels_out, "--labels-out", inputs);
+    io::refuse_output_over_input(a.labels_out, "--labels-out", {{"--output", a.output}});
+  }
 
   const auto geography = load_geography(a.in);
   const Grouping groups =

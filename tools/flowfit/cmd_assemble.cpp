@@ -50,8 +50,15 @@ int assemble(const AssembleArgs& a, const GlobalOptions& global) {
   const bool crosswalk_is_table =
       fs::path(a.crosswalk).extension() == ".csv" || fs::path(a.crosswalk).extension() == ".tsv";
   const CrosswalkColumns columns = parse_columns(a.crosswalk_columns);
-  prepare_output(a.output, "--output", {a.flows, a.crosswalk});
-  if (!a.geography_out.empty()) prepare_output(a.geography_out, "--geography-out", {});
+  const std::vector<NamedInput> inputs{{"--flows", a.flows},
+                                       {"--crosswalk", a.crosswalk},
+                                       {"--addresses", a.addresses},
+                                       {"--geography", a.geography}};
+  prepare_output(a.output, "--output", inputs);
+  if (!a.geography_out.empty()) {
+    prepare_output(a.geography_out, "--geography-out", inputs);
+    io::refuse_output_over_input(a.geography_out, "--geography-out", {{"--output", a.output}});
+  }
 
   std::optional<Geography> addresses, units;
   if (!a.addresses.empty()) addresses = io::read_geography(a.addresses, a.address_column);

@@ -30,7 +30,7 @@ int convert(const ConvertArgs& a, const GlobalOptions& global) {
     throw ConfigError("--geography",
                       "writing CSV/TSV triplets labels rows and columns by GEOID: give the units "
                       "with --geography FILE");
-  prepare_output(a.output, "OUT", {a.input});
+  prepare_output(a.output, "OUT", {{"IN", a.input}, {"--geography", a.in.geography}});
   const auto geography = load_geography(a.in);
   const CsrMatrix m = load_matrix(a.input, a.in, geography ? &*geography : nullptr, from);
 

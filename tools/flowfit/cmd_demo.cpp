@@ -11,6 +11,7 @@
 #include "flowfit/io/triplet_csv.hpp"
 #include "tools/flowfit/command_registry.hpp"
 #include "tools/flowfit/exit_codes.hpp"
+#include "tools/flowfit/outputs.hpp"
 
 namespace flowfit::cli {
 namespace {
@@ -26,6 +27,9 @@ struct DemoArgs {
 int run_demo(const DemoArgs& a, const GlobalOptions& global) {
   const fs::path pep_path = fs::path(a.data_dir) / "census/pep_county_2010_2019.csv";
   const fs::path irs_path = fs::path(a.data_dir) / "irs/irs_county_flows_2017_2018.csv";
+  // Checked before any work: the output may not replace the data it is computed from.
+  io::refuse_output_over_input(a.output, "--output", {{"--data", pep_path}, {"--data", irs_path}});
+  check_output_directory(fs::path(a.output).parent_path(), "--output");
 
   // Counties (2019 codes, as both PEP V2019 and IRS use them) with names and targets.
   const io::CsvTable pep = io::CsvTable::read(pep_path);

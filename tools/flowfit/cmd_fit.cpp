@@ -49,8 +49,17 @@ int fit(const FitArgs& a, const GlobalOptions& global) {
   }
   const io::MatrixFormat format = matrix_format_for(a.matrix, "auto", "--matrix");
   const auto columns = split_column_pair(a.mapping_columns, "--mapping-columns");
-  if (!a.output.empty()) prepare_output(a.output, "--output", {a.matrix});
-  if (!a.report.empty()) prepare_output(a.report, "--report", {a.matrix});
+  std::vector<NamedInput> inputs{{"--matrix", a.matrix}, {"--geography", a.in.geography}};
+  for (const auto& s : specs) {
+    inputs.push_back({"--targets", s.targets});
+    inputs.push_back({"row_mapping", s.row_mapping});
+    inputs.push_back({"col_mapping", s.col_mapping});
+  }
+  if (!a.output.empty()) prepare_output(a.output, "--output", inputs);
+  if (!a.report.empty()) {
+    prepare_output(a.report, "--report", inputs);
+    io::refuse_output_over_input(a.report, "--report", {{"--output", a.output}});
+  }
 
   const auto geography = load_geography(a.in);
   CsrMatrix m = load_matrix(a.matrix, a.in, geography ? &*geography : nullptr, format);

@@ -85,7 +85,8 @@ std::string text_report(const InfoArgs& a, const json& details, const MatrixSumm
 
 int info(const InfoArgs& a, const GlobalOptions&) {
   const io::MatrixFormat format = matrix_format_for(a.file, a.format, "--format");
-  if (!a.output.empty()) prepare_output(a.output, "--output", {a.file});
+  if (!a.output.empty())
+    prepare_output(a.output, "--output", {{"FILE", a.file}, {"--geography", a.in.geography}});
   const auto geography = load_geography(a.in);
   const CsrMatrix m = load_matrix(a.file, a.in, geography ? &*geography : nullptr, format);
   const MatrixSummary s = summarize(m);

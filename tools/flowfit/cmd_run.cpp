@@ -10,6 +10,8 @@
 #include "flowfit/io/csv_writer.hpp"
 #include "flowfit/pipeline/order_sweep.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
+#include "flowfit/pipeline/plan_check.hpp"
+#include "flowfit/pipeline/plan_files.hpp"
 #include "flowfit/pipeline/plan_toml.hpp"
 #include "flowfit/report/report_json.hpp"
 #include "flowfit/report/summary.hpp"
@@ -156,12 +158,51 @@ int run(const RunArgs& a, const GlobalOptions& global) {
   if (global.backend_given) plan.backend = backend_choice_from_string(global.backend);
   if (global.threads_given) plan.threads = global.threads;
   const fs::path plan_dir = fs::absolute(fs::path(a.plan)).parent_path();
+  const bool sweep = !a.sweep_orders.empty() || !a.orders.empty();
+  const fs::path report_path =
+      !a.report.empty() ? fs::path(a.report)
+                        : plan.output.dir / (sweep ? "order_sweep.json" : "run_report.json");
+  std::vector<std::pair<std::string, fs::path>> extra_outputs{{"--report", report_path}};
+  if (sweep)
+    extra_outputs.emplace_back("--sweep-output", a.sweep_output.empty()
+                                                     ? plan.output.dir / "order_sweep.csv"
+                                                     : fs::path(a.sweep_output));
 
   if (a.dry_run) {
+    // Every input opened and validated, every output location checked; all problems listed.
+    std::vector<pipeline::PlanProblem> problems = pipeline::check_plan(plan);
+    std::vector<io::NamedInput> inputs = pipeline::plan_inputs(plan);
+    inputs.push_back({"plan file", a.plan});
+    for (const auto& [option, path] : extra_outputs) {
+      try {
+        io::refuse_output_over_input(path, option, inputs);
+      } catch (const ConfigError& e) {
+        problems.push_back({pipeline::PlanProblem::Kind::plan, e.what()});
+      }
+    }
+    if (!problems.empty()) {
+      int code = kExitOk;
+      for (const auto& p : problems) {
+        std::cerr << "flowfit: error: " << p.message << '\n';
+        const int c = p.kind == pipeline::PlanProblem::Kind::plan     ? kExitUsage
+                      : p.kind == pipeline::PlanProblem::Kind::output ? kExitOutput
+                                                                      : kExitBadInput;
+        if (code == kExitOk) code = c;
+      }
+      std::cerr << fmt::format("flowfit: --dry-run: {} problem{} found; nothing was run\n",
+                               problems.size(), problems.size() == 1 ? "" : "s");
+      return code;
+    }
     std::cout << "# " << a.plan << ", as flowfit reads it (paths relative to the plan)\n"
               << pipeline::plan_to_toml(plan, plan_dir);
+    global.console.info("--dry-run: every input and output location checked; nothing was run");
     return kExitOk;
   }
+  // Before any work: no output may replace an input, and every output location must be usable.
+  pipeline::refuse_outputs_over_inputs(plan, extra_outputs, a.plan);
+  check_output_directory(plan.output.dir, "output.dir");
+  for (const auto& [option, path] : extra_outputs)
+    check_output_directory(path.parent_path().empty() ? fs::path(".") : path.parent_path(), option);
 
   report::RunContext context;
   context.plan_file = a.plan;
@@ -171,10 +212,8 @@ int run(const RunArgs& a, const GlobalOptions& global) {
   context.machine = report::machine_info();
   guard_output(plan.output.dir, true);
 
-  if (!a.sweep_orders.empty() || !a.orders.empty()) return run_sweep(a, plan, global, context);
+  if (sweep) return run_sweep(a, plan, global, context);
 
-  const fs::path report_path =
-      a.report.empty() ? plan.output.dir / "run_report.json" : fs::path(a.report);
   if (!a.report.empty()) prepare_output(report_path, "--report");
   // Made (and announced) once; run_plan uses it rather than making its own.
   auto backend = choose_backend(global, plan.backend, plan.threads);
@@ -184,6 +223,11 @@ int run(const RunArgs& a, const GlobalOptions& global) {
   const pipeline::RunReport result = pipeline::run_plan(
       plan, [&](const pipeline::ProgressEvent& e) { progress.on_event(e); }, backend.get());
   progress.finish();
+  for (const std::string& p : result.removed_temporaries)
+    global.console.info("removed a stale temporary file of a killed run: " + p);
+  for (const auto& y : result.years)
+    if (!y.resumed && !y.resume_note.empty())
+      global.console.info(fmt::format("{}: {}", y.year, y.resume_note));
 
   guard_output(report_path);
   report::write_json(report_path, report::run_report_json(result, context));

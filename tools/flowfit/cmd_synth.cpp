@@ -14,6 +14,7 @@
 #include "flowfit/synth/synth.hpp"
 #include "tools/flowfit/command_registry.hpp"
 #include "tools/flowfit/exit_codes.hpp"
+#include "tools/flowfit/outputs.hpp"
 
 namespace flowfit::cli {
 namespace {
@@ -89,6 +90,12 @@ int synth(const SynthArgs& a, const GlobalOptions& global) {
   if (fs::exists(out.out_dir) && !fs::is_directory(out.out_dir))
     throw ConfigError("--out", "'" + a.out + "' exists and is not a folder");
   const fs::path data = find_data_dir(a.data);
+  // The folder's files are replaced: it may not be the real data folder or one of its parts.
+  for (const char* part : {"", "census", "geography", "irs"})
+    if (io::same_file(out.out_dir, data / part))
+      throw ConfigError("--out", "'" + a.out + "' is the input data folder '" +
+                                     (data / part).string() + "'; choose another folder");
+  check_output_directory(out.out_dir, "--out");
   global.console.detail("real inputs from " + data.string());
 
   const synth::SynthSummary s = synth::write_synthetic_problem(

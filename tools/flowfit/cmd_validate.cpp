@@ -59,7 +59,11 @@ int validate(const ValidateArgs& a, const GlobalOptions& global) {
   options.levels = parse_levels(a.levels);
   options.rescale_raw = !a.no_rescale;
   if (!a.output.empty())
-    prepare_output(a.output, "--output", {a.truth, a.raw, a.harmonized, a.in.geography});
+    prepare_output(a.output, "--output",
+                   {{"--truth", a.truth},
+                    {"--raw", a.raw},
+                    {"--harmonized", a.harmonized},
+                    {"--geography", a.in.geography}});
 
   const Geography geo = *load_geography(a.in);
   global.console.detail(fmt::format("geography: {} units", geo.size()));

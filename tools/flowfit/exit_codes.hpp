@@ -10,6 +10,8 @@ inline constexpr int kExitUsage = 2;          // bad command line, invalid plan 
 inline constexpr int kExitBadInput = 3;       // malformed or inconsistent input data
 inline constexpr int kExitNoBackend = 4;      // the requested backend is not available here
 inline constexpr int kExitCheckFailed = 5;    // compare beyond tolerance; --strict checks failed
+inline constexpr int kExitOutput = 6;         // an output cannot be written (folder, disk, rename)
+inline constexpr int kExitDevice = 7;         // the accelerator failed while computing
 inline constexpr int kExitInterrupted = 130;  // SIGINT (128 + signal number; SIGTERM gives 143)
 
 // A check the user asked for failed (--strict, --rtol): main() prints it and exits with

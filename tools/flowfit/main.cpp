@@ -1,6 +1,7 @@
 // The flowfit command line. Subcommands live in cmd_<name>.cpp and register themselves
 // (command_registry.hpp); this file holds the global options and turns every error into one
 // clear line on stderr and a documented exit code (exit_codes.hpp, docs/cli.md).
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <new>
@@ -12,6 +13,7 @@
 #include "flowfit/backend.hpp"
 #include "flowfit/error.hpp"
 #include "flowfit/escape.hpp"
+#include "flowfit/pipeline/plan_toml.hpp"
 #include "flowfit/version.hpp"
 #include "tools/flowfit/cli_context.hpp"
 #include "tools/flowfit/command_registry.hpp"
@@ -22,6 +24,16 @@ namespace {
 
 using namespace flowfit::cli;
 
+// "'<path>': <reason> (<operation>)" rather than the library's "filesystem error: ..." text.
+std::string describe(const std::filesystem::filesystem_error& e) {
+  std::string what = e.what();
+  std::string op = what;
+  if (op.rfind("filesystem error: ", 0) == 0) op = op.substr(18);
+  if (const auto colon = op.find(':'); colon != std::string::npos) op = op.substr(0, colon);
+  std::string out = e.path1().empty() ? std::string() : "'" + e.path1().string() + "': ";
+  return out + e.code().message() + " (" + op + ")";
+}
+
 int fail(int code, const std::string& kind, const std::string& message) {
   remove_temporary_outputs();  // AtomicFile already cleans up; this is a safety net
   // Messages echo input; the escaping keeps control sequences off the terminal.
@@ -31,8 +43,45 @@ int fail(int code, const std::string& kind, const std::string& message) {
 
 const char* kFooter = R"(
 Exit codes: 0 ok, 1 internal error, 2 usage or plan error, 3 bad input data,
-4 backend unavailable, 5 check failed (compare, --strict), 130 interrupted.
+4 backend unavailable, 5 check failed (compare, --strict), 6 cannot write an output,
+7 device (GPU) failure, 130 interrupted.
 Run 'flowfit SUBCOMMAND --help' for the options of a subcommand; docs/cli.md has examples.)";
+
+// "did you mean" for the first misspelt subcommand or option of the command line, as for plan
+// keys (closest_match). CLI11 only says what it did not expect.
+std::string suggestion(const CLI::App& app, const CLI::App* given, int argc, char** argv) {
+  std::vector<std::string> subcommands, options;
+  for (const CLI::App* sub : app.get_subcommands({})) subcommands.push_back(sub->get_name());
+  auto add_options = [&](const CLI::App* a) {
+    for (const CLI::Option* o : a->get_options({}))
+      for (const std::string& name : o->get_lnames()) options.push_back("--" + name);
+  };
+  add_options(&app);
+  if (given != &app) add_options(given);
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--", 0) == 0) {
+      const bool inline_value = arg.find('=') != std::string::npos;
+      arg = arg.substr(0, arg.find('='));
+      if (std::find(options.begin(), options.end(), arg) != options.end()) {
+        const CLI::Option* o = given->get_option_no_throw(arg);
+        if (o == nullptr) o = app.get_option_no_throw(arg);
+        if (o != nullptr && o->get_type_size() != 0 && !inline_value) ++i;  // skip its value
+        continue;
+      }
+      const std::string near = flowfit::pipeline::closest_match(arg, options);
+      if (!near.empty()) return " (unknown option '" + arg + "'; did you mean '" + near + "'?)";
+      return "";
+    }
+    if (given == &app && arg[0] != '-') {  // the first word should have been a subcommand
+      if (std::find(subcommands.begin(), subcommands.end(), arg) != subcommands.end()) return "";
+      const std::string near = flowfit::pipeline::closest_match(arg, subcommands);
+      return near.empty() ? " ('" + arg + "' is not a subcommand; see 'flowfit --help')"
+                          : " ('" + arg + "' is not a subcommand; did you mean '" + near + "'?)";
+    }
+  }
+  return "";
+}
 
 int run(int argc, char** argv) {
   CLI::App app{
@@ -77,10 +126,14 @@ int run(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string where = "flowfit";
+    CLI::App* given = &app;
     for (const auto& [sub, action] : commands)
-      if (sub->parsed()) where += " " + sub->get_name();
-    std::cerr << "flowfit: usage error: " << e.what() << "\nRun '" << where
-              << " --help' for the options.\n";
+      if (sub->parsed()) {
+        where += " " + sub->get_name();
+        given = sub;
+      }
+    std::cerr << "flowfit: usage error: " << e.what() << suggestion(app, given, argc, argv)
+              << "\nRun '" << where << " --help' for the options.\n";
     return kExitUsage;
   }
   global.backend_given = backend_opt->count() > 0;
@@ -102,6 +155,10 @@ int main(int argc, char** argv) {
     return fail(kExitCheckFailed, "check failed", e.what());
   } catch (const flowfit::BackendUnavailable& e) {
     return fail(kExitNoBackend, "backend unavailable", e.what());
+  } catch (const flowfit::OutputError& e) {
+    return fail(kExitOutput, "cannot write output", e.what());
+  } catch (const flowfit::DeviceError& e) {
+    return fail(kExitDevice, "device failure", e.what());
   } catch (const flowfit::ConfigError& e) {
     return fail(kExitUsage, "error", e.what());
   } catch (const flowfit::InputError& e) {
@@ -109,7 +166,7 @@ int main(int argc, char** argv) {
   } catch (const flowfit::Error& e) {
     return fail(kExitBadInput, "error", e.what());
   } catch (const std::filesystem::filesystem_error& e) {
-    return fail(kExitBadInput, "error", e.what());
+    return fail(kExitBadInput, "error", describe(e));
   } catch (const std::bad_alloc&) {
     return fail(kExitInternal, "error", "out of memory");
   } catch (const std::exception& e) {

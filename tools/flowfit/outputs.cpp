@@ -1,5 +1,7 @@
 #include "tools/flowfit/outputs.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <string>
@@ -14,21 +16,35 @@ namespace flowfit::cli {
 
 namespace fs = std::filesystem;
 
+void check_output_directory(const fs::path& dir, std::string_view option) {
+  const std::string key(option);
+  fs::path at = dir.empty() ? fs::path(".") : dir;
+  std::error_code ec;
+  // The nearest part of the path that exists: the directory itself, or where it will be created.
+  while (!fs::exists(at, ec) && at.has_parent_path() && at.parent_path() != at)
+    at = at.parent_path();
+  if (!fs::exists(at, ec)) at = ".";
+  if (!fs::is_directory(at, ec))
+    throw OutputError("cannot write into '" + dir.string() + "' (" + key + "): '" + at.string() +
+                      "' is not a directory");
+  if (::access(at.c_str(), W_OK | X_OK) != 0)
+    throw OutputError("cannot write into '" + dir.string() + "' (" + key + "): directory '" +
+                      at.string() + "' is not writable");
+}
+
 void prepare_output(const fs::path& path, std::string_view option,
-                    std::initializer_list<fs::path> inputs) {
+                    const std::vector<NamedInput>& inputs) {
   const std::string key(option);
   if (path.empty()) throw ConfigError(key, "an output file name is required");
   std::error_code ec;
   if (fs::is_directory(path, ec))
     throw ConfigError(key, "'" + path.string() + "' is a directory; give a file name");
+  io::refuse_output_over_input(path, key, inputs);
   const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  if (!fs::is_directory(dir, ec))
+  if (!fs::exists(dir, ec))
     throw ConfigError(key, "cannot write '" + path.string() + "': directory '" + dir.string() +
                                "' does not exist");
-  for (const fs::path& in : inputs) {
-    if (!in.empty() && fs::exists(path, ec) && fs::equivalent(path, in, ec))
-      throw ConfigError(key, "'" + path.string() + "' is also an input; choose another output");
-  }
+  check_output_directory(dir, option);
   guard_output(path);
 }
 

@@ -9,6 +9,7 @@
 #include "flowfit/csr_matrix.hpp"
 #include "flowfit/geography.hpp"
 #include "flowfit/pipeline/plan.hpp"
+#include "flowfit/targets/coverage.hpp"
 #include "flowfit/targets/targets.hpp"
 
 namespace flowfit::pipeline {
@@ -19,8 +20,15 @@ struct SharedInputs {
   std::optional<targets::YearlyPopulations> populations;  // when cbg_rows is used
   targets::NnlsBatchStats nnls;
   double nnls_seconds = 0;
+  // Counties of the geography that lack CBGs of a reference list of every CBG (a census CBG
+  // table of the plan, or data/geography/cbg2010.csv next to census_dir); see coverage.hpp.
+  std::vector<targets::CoverageGap> county_gaps, state_gaps;
+  std::string cbg_reference;              // the reference list used ("" when none was available)
+  bool populations_checked_only = false;  // load_shared_inputs(plan, true)
 };
-SharedInputs load_shared_inputs(const Plan& plan);
+// check_only (--dry-run): the CBG population tables are read and validated but not resolved
+// (no NNLS); prepare_year then checks their year coverage only.
+SharedInputs load_shared_inputs(const Plan& plan, bool check_only = false);
 
 // One matrix year: its matrix and the margins of every stage kind the plan uses.
 struct YearProblem {
@@ -54,7 +62,9 @@ struct YearReport {
   std::string input;
   std::string input_checksum;
   std::string output;
-  bool resumed = false;  // output existed and matched the plan: skipped
+  bool resumed = false;        // output existed and matched the plan: skipped
+  std::string resume_note;     // why it was resumed, or why a previous output was recomputed
+  std::string stored_section;  // resumed: the year's report section (JSON) from its sidecar
   std::vector<StageRun> stages;
   std::vector<targets::TargetWarning> warnings;
   double seconds = 0;
@@ -71,6 +81,7 @@ struct RunReport {
   targets::NnlsBatchStats nnls;
   double nnls_seconds = 0;
   std::vector<YearReport> years;
+  std::vector<std::string> removed_temporaries;  // stale temporary files of killed runs
   double seconds = 0;
 };
 
@@ -84,8 +95,10 @@ struct ProgressEvent {
 using ProgressSink = std::function<void(const ProgressEvent&)>;
 
 // Runs the whole plan. Each year's output is written atomically together with a sidecar
-// "<output>.json" (plan checksum, input checksum, report); a year whose output and sidecar exist
-// and match is skipped (resume).
+// "<output>.json" (a key over the year's settings, input checksums, version and backend class;
+// the output's checksum; the year's report section); a year whose key and output checksum match
+// is skipped (resume) and its stored report section is carried into the report. Refuses (before
+// any work) outputs that would replace inputs, and removes stale temporaries of killed runs.
 // `backend` (optional) is used instead of making one from plan.backend.
 RunReport run_plan(const Plan& plan, const ProgressSink& progress = {}, Backend* backend = nullptr);
 

@@ -63,6 +63,10 @@ struct Plan {
   std::string name = "flowfit run";
   fs::path geography;  // CSV of the matrix units in order
   std::string geography_column = "cbg_geoid";
+  // A geography covering only part of a state or county targeted by a stage is an error unless
+  // this is set (docs/cli.md, "Coverage"): then such groups are fitted to their full census totals
+  // as the reference implementation does, with a warning naming them.
+  bool allow_partial_geography = false;
   CensusSources census;
   std::vector<YearSpec> years;
   std::vector<StageSpec> stages = released_stages();

@@ -16,6 +16,7 @@ enum class WarningKind {
   zero_population,         // quirk 2: NNLS population 0 -> stage-1 row left unchanged
   county_totals_mismatch,  // sum of row targets != sum of column targets (never reconciled)
   ignored_census_rows,     // census rows for groups that are not in the geography
+  partial_coverage,        // groups only partly in the geography (allow_partial_geography)
 };
 std::string_view to_string(WarningKind kind);
 
