@@ -54,7 +54,8 @@ SharedInputs load_shared_inputs(const Plan& plan) {
     else
       inputs = detail::standin_population_inputs(
           plan.geography, c.census_dir / "pep_county_2010_2019.csv", s.geography);
-    s.populations = targets::resolve_yearly_populations(inputs, &s.nnls);
+    s.populations = targets::resolve_yearly_populations(
+        inputs, &s.nnls, targets::NnlsOptions{.snap_noise = plan.nnls.snap_noise});
   }
   s.nnls_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return s;
