@@ -108,6 +108,7 @@ std::string Plan::canonical_text() const {
       "cbg_populations={}\n",
       census.census_dir.string(), census.golden_dir.string(), census.cbg_census2010.string(),
       census.cbg_acs5.string(), census.cbg_populations.string());
+  if (nnls.snap_noise) s += "nnls.snap_noise=true\n";  // absent by default: older keys stay valid
   for (const YearSpec& y : years)
     s += fmt::format("year={} matrix={}\n", y.year, y.matrix.string());
   for (const StageSpec& st : stages) {

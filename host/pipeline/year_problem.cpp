@@ -153,7 +153,8 @@ SharedInputs load_shared_inputs(const Plan& plan, bool check_only) {
       s.populations_checked_only = true;
       return s;
     }
-    s.populations = targets::resolve_yearly_populations(inputs, &s.nnls);
+    s.populations = targets::resolve_yearly_populations(
+        inputs, &s.nnls, targets::NnlsOptions{.snap_noise = plan.nnls.snap_noise});
   }
   s.nnls_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return s;

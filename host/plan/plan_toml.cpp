@@ -147,7 +147,7 @@ void read_output(const toml::table& table, TomlDocument& doc, OutputSpec& out) {
 Plan read_plan(const toml::table& root, TomlDocument& doc, bool check_files) {
   TableReader t(root, "", doc,
                 {"name", "geography", "geography_column", "allow_partial_geography", "backend",
-                 "threads", "census", "years", "matrix_template", "stages", "output"});
+                 "threads", "census", "years", "matrix_template", "stages", "output", "nnls"});
   Plan plan;
   if (auto s = t.string("name")) plan.name = *s;
   if (auto p = t.path_value("geography", check_files, false)) plan.geography = *p;
@@ -164,6 +164,10 @@ Plan read_plan(const toml::table& root, TomlDocument& doc, bool check_files) {
     plan.threads = static_cast<int>(*n);
   }
   if (const toml::table* c = t.table("census")) read_census(*c, doc, check_files, plan.census);
+  if (const toml::table* c = t.table("nnls")) {
+    TableReader n(*c, "nnls", doc, {"snap_noise"});
+    if (auto b = n.boolean("snap_noise")) plan.nnls.snap_noise = *b;
+  }
 
   const auto matrix_template = t.string("matrix_template");
   if (matrix_template && matrix_template->find("{year}") == std::string::npos)

@@ -1,5 +1,6 @@
 #include "flowfit/targets/cbg_populations.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <span>
 
@@ -64,17 +65,12 @@ std::vector<double> YearlyPopulations::year_values(int year) const {
   return out;
 }
 
-YearlyPopulations resolve_yearly_populations(const CbgPopulationInputs& inputs,
-                                             NnlsBatchStats* stats) {
-  inputs.validate();
-  const auto design = nnls_design_matrix();
-  const NnlsSolver solver(kNumObservations, kNumPopulationYears, design);
-  const int64_t n = inputs.size();
-  YearlyPopulations out;
-  out.source = "NNLS populations from " + inputs.source;
-  out.geoids = inputs.geoids;
-  out.values.resize(n * kNumPopulationYears);
+namespace {
 
+template <class Solver>
+void solve_all(const Solver& solver, const CbgPopulationInputs& inputs, YearlyPopulations& out,
+               NnlsBatchStats& stats) {
+  const int64_t n = inputs.size();
   int64_t n_unconstrained = 0, n_warm = 0, n_with_zero = 0, n_not_converged = 0;
   int max_iterations = 0;
 #pragma omp parallel for schedule(static) reduction(+ : n_unconstrained, n_warm, n_with_zero, n_not_converged) \
@@ -91,15 +87,32 @@ YearlyPopulations resolve_yearly_populations(const CbgPopulationInputs& inputs,
     n_not_converged += !o.converged;
     max_iterations = std::max(max_iterations, o.iterations);
   }
-  if (stats) {
-    stats->n_cbgs = n;
-    stats->n_unconstrained = n_unconstrained;
-    stats->n_constrained = n - n_unconstrained;
-    stats->n_warm_start = n_warm;
-    stats->n_with_zero_year = n_with_zero;
-    stats->n_not_converged = n_not_converged;
-    stats->max_iterations = max_iterations;
-  }
+  stats.n_cbgs = n;
+  stats.n_unconstrained = n_unconstrained;
+  stats.n_constrained = n - n_unconstrained;
+  stats.n_warm_start = n_warm;
+  stats.n_with_zero_year = n_with_zero;
+  stats.n_not_converged = n_not_converged;
+  stats.max_iterations = max_iterations;
+}
+
+}  // namespace
+
+YearlyPopulations resolve_yearly_populations(const CbgPopulationInputs& inputs,
+                                             NnlsBatchStats* stats, const NnlsOptions& options) {
+  inputs.validate();
+  const auto design = nnls_design_matrix();
+  YearlyPopulations out;
+  out.source = "NNLS populations from " + inputs.source;
+  out.geoids = inputs.geoids;
+  out.values.resize(inputs.size() * kNumPopulationYears);
+  NnlsBatchStats local;
+  if (options.snap_noise)
+    solve_all(NnlsSolver(kNumObservations, kNumPopulationYears, design), inputs, out, local);
+  else
+    solve_all(LawsonHansonNnls(kNumObservations, kNumPopulationYears, design), inputs, out, local);
+  local.snap_noise = options.snap_noise;
+  if (stats) *stats = local;
   return out;
 }
 

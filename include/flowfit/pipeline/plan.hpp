@@ -59,6 +59,14 @@ struct OutputSpec {
   bool stage_outputs = false;  // also write the matrix after every stage
 };
 
+// Stage N (NNLS populations). The default is the reference's solver (scipy's Lawson–Hanson).
+struct NnlsSpec {
+  // Denoised solver instead: components within rounding of 0 become exactly 0. Not faithful to
+  // the reference: under the zero-target rule those CBG rows are then left unchanged, where the
+  // reference scales them to ~1e-13 (plan key nnls.snap_noise).
+  bool snap_noise = false;
+};
+
 struct Plan {
   std::string name = "flowfit run";
   fs::path geography;  // CSV of the matrix units in order
@@ -68,6 +76,7 @@ struct Plan {
   // as the reference implementation does, with a warning naming them.
   bool allow_partial_geography = false;
   CensusSources census;
+  NnlsSpec nnls;
   std::vector<YearSpec> years;
   std::vector<StageSpec> stages = released_stages();
   BackendChoice backend = BackendChoice::automatic;

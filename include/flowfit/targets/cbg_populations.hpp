@@ -51,17 +51,25 @@ struct YearlyPopulations {
 
 struct NnlsBatchStats {
   int64_t n_cbgs = 0;
-  int64_t n_unconstrained = 0;   // B^-1 y >= 0, returned directly
-  int64_t n_constrained = 0;     // some year at its bound: needed the active-set solver
-  int64_t n_warm_start = 0;      // ... of which the sign-guessed passive set was already optimal
+  bool snap_noise = false;       // which solver: the denoised one (true) or the reference's
+  int64_t n_unconstrained = 0;   // no year at 0 (denoised solver: B^-1 y >= 0, returned directly)
+  int64_t n_constrained = 0;     // some year at its bound 0
+  int64_t n_warm_start = 0;      // denoised solver only: the sign-guessed passive set was optimal
   int64_t n_with_zero_year = 0;  // at least one year exactly 0
   int64_t n_not_converged = 0;   // hit the iteration cap (never expected)
-  int max_iterations = 0;
+  int max_iterations = 0;        // Lawson–Hanson iterations (scipy's ITER), worst CBG
+};
+
+struct NnlsOptions {
+  // false (default): the reference's Lawson–Hanson (LawsonHansonNnls). true: the denoised
+  // NnlsSolver, which returns rounding-level components as exactly 0.
+  bool snap_noise = false;
 };
 
 // Solves every CBG independently (OpenMP, static schedule). The result does not depend on the
 // number of threads: each CBG's arithmetic is the same sequential code.
 YearlyPopulations resolve_yearly_populations(const CbgPopulationInputs& inputs,
-                                             NnlsBatchStats* stats = nullptr);
+                                             NnlsBatchStats* stats = nullptr,
+                                             const NnlsOptions& options = {});
 
 }  // namespace flowfit::targets

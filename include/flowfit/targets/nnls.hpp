@@ -1,5 +1,14 @@
 #pragma once
-// Lawson–Hanson active-set non-negative least squares for small dense problems:
+// Non-negative least squares for small dense problems (the yearly CBG populations, SPEC stage N).
+// Two solvers:
+//  * LawsonHansonNnls (the default everywhere): the reference's solver, SciPy 1.10's
+//    scipy.optimize.nnls (Lawson & Hanson's Fortran NNLS), operation for operation. It returns
+//    the same variables at 0 as the reference, and keeps tiny positive values (1e-16..1e-12) that
+//    are rounding noise but that the stage-1 zero-target rule treats differently from 0.
+//  * NnlsSolver (plan key nnls.snap_noise = true): a denoised solver that snaps components within
+//    rounding of 0 to exactly 0. Not faithful to the reference; see below.
+//
+// NnlsSolver: Lawson–Hanson active-set non-negative least squares:
 //   minimise ||A x - y||_2 subject to x >= 0,  A is m x n (n <= m <= kNnlsMaxDim), full column
 //   rank.
 // Deterministic float64 arithmetic with no allocation per solve. When the unconstrained solution
@@ -27,6 +36,26 @@ struct NnlsOutcome {
   bool converged = true;       // false only if the iteration cap (3n outer steps) was hit
   int iterations = 0;          // Lawson–Hanson outer iterations (0 on the unconstrained path)
   int n_zero = 0;              // components of x that are exactly 0
+};
+
+// SciPy 1.10 scipy.optimize.nnls, reproduced: same arithmetic in the same order (no FMA), so
+// the same zero pattern and, on x86-64, the same bits. 1 <= m, n <= kNnlsMaxDim.
+class LawsonHansonNnls {
+ public:
+  // `a` is m x n, row-major. max_iterations <= 0: scipy's default 3 n.
+  LawsonHansonNnls(int m, int n, std::span<const double> a, int max_iterations = -1);
+  int rows() const { return m_; }
+  int cols() const { return n_; }
+  // y has m entries, x receives n entries. converged = false where scipy raises "too many
+  // iterations". `unconstrained` is set when no component is 0; `iterations` counts scipy's
+  // ITER. Thread-safe (const).
+  NnlsOutcome solve(std::span<const double> y, std::span<double> x) const;
+
+ private:
+  int m_ = 0;
+  int n_ = 0;
+  int max_iterations_ = 0;
+  std::array<double, kNnlsMaxDim * kNnlsMaxDim> a_col_{};  // A, column-major
 };
 
 class NnlsSolver {
