@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include "flowfit/fit.hpp"
 #include "flowfit/io/matrix_io.hpp"
@@ -95,13 +96,15 @@ TEST(StateCycleTracker, FindsAPeriodThreeCycleAndReadsAnyLaterSweep) {
 TEST(StateCycleTracker, PeriodLongerThanTheWindowIsNotFound) {
   cpu::StateCycleTracker tr(3);  // keeps 3 states: periods 1 and 2 only
   tr.start(std::vector<double>{0.0}, {0.0});
-  for (int t = 1; t <= 12; ++t) tr.record(std::vector<double>{static_cast<double>(t % 3)}, {0.0});
+  for (int t = 1; t <= 12 && !tr.found(); ++t)
+    tr.record(std::vector<double>{static_cast<double>(t % 3)}, {0.0});
   EXPECT_TRUE(tr.found());  // period 3 with window 3: 0 is still kept when sweep 3 repeats it
+  EXPECT_EQ(tr.period(), 3);
   cpu::StateCycleTracker small(3);
   small.start(std::vector<double>{9.0}, {0.0});
   for (int t = 1; t <= 12; ++t)
     small.record(std::vector<double>{static_cast<double>(t % 4)}, {0.0});
-  EXPECT_FALSE(small.found());
+  EXPECT_FALSE(small.found());  // period 4 needs 5 states kept
 }
 
 // Consistent targets (rows and columns from the same matrix) converge to a fixed point.
@@ -202,6 +205,7 @@ TEST(FitEarlyExit, RunStageReportsTheFixedPointAndMatchesTheReference) {
 
 // The county stage of every golden case, from the reference's stage-3 matrix.
 TEST(FitEarlyExit, GoldenCountyStagesMatchTheFullRunBitForBit) {
+  std::set<int> periods;
   for (const char* name : {"case01", "case02", "case04", "case05"}) {
     const auto dir = std::filesystem::path(FLOWFIT_TEST_DATA_DIR) / "golden" / name;
     pipeline::Plan plan;
@@ -223,9 +227,18 @@ TEST(FitEarlyExit, GoldenCountyStagesMatchTheFullRunBitForBit) {
     st.log_every = plan.stages[0].log_every;
     const QuotientProblem p = quotient_of(m, st);
     const EngineRun full = run_engine(p, st, 1, false);
-    expect_same_run(full, run_engine(p, st, 1, true), name);
+    const EngineRun fast = run_engine(p, st, 1, true);
+    expect_same_run(full, fast, name);
+    // The consistent cases reach a repeated state well before 3,000 sweeps (case02 a 2-cycle);
+    // case04's totals contradict each other and its factors keep drifting.
+    if (std::string(name) != "case04") {
+      EXPECT_TRUE(fast.sweeps.fixed_point) << name;
+      EXPECT_LT(fast.sweeps.fixed_point.value_or(3000), 2000) << name;
+      periods.insert(fast.sweeps.fixed_point_period);
+    }
     expect_same_run(full, run_engine(p, st, 2, true, 0), std::string(name) + " parallel");
   }
+  EXPECT_EQ(periods, (std::set<int>{1, 2})) << "both a fixed point and a 2-cycle are exercised";
 }
 
 }  // namespace
