@@ -26,6 +26,19 @@ std::vector<double> openmp_reduce_dense_cells(const CsrMatrix& m, const HostCell
 // Cell sums; each cell is summed in CSR order (rows ascending, then columns) by one thread.
 std::vector<double> openmp_reduce_by_cell(const CsrMatrix& m, const HostCells& cells, int threads);
 
+// Quotients below this many cells fit on the calling thread: per sweep each margin step costs
+// less than the barriers a parallel sweep needs (and a preempted worker on a loaded machine
+// stalls every barrier). 2M cells is ~4 ms of work per step on one core.
+inline constexpr int64_t kParallelFitCells = int64_t{1} << 21;
+
+struct QuotientEngineOptions {
+  int64_t min_parallel_cells = kParallelFitCells;
+  bool detect_cycles = true;  // exact early exit when the factors repeat (fixed-iteration stops)
+  int cycle_window = 8;       // states kept: finds cycles of period up to cycle_window - 1
+};
+
 std::unique_ptr<QuotientEngine> make_openmp_quotient_engine(const QuotientProblem& p, int threads);
+std::unique_ptr<QuotientEngine> make_openmp_quotient_engine(const QuotientProblem& p, int threads,
+                                                            const QuotientEngineOptions& options);
 
 }  // namespace flowfit::cpu

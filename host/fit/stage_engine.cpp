@@ -115,6 +115,8 @@ StageResult run_stage(Backend& backend, ResidentMatrix& matrix, const Stage& sta
   const detail::SweepOutcome sweeps = detail::drive_sweeps(*engine, stage);
   r.iterations = sweeps.iterations;
   r.history = sweeps.history;
+  r.fixed_point = sweeps.fixed_point;
+  r.fixed_point_period = sweeps.fixed_point_period;
   r.residuals = detail::stage_residuals(stage, engine->block_sums());
   r.timings.fit_s = seconds_since(t0);
 

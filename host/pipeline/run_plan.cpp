@@ -71,7 +71,7 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
   for (int i = 0; i < n_years; ++i) {
     const YearSpec& ys = plan.years[i];
     auto say = [&](std::string what) {
-      if (progress) progress(ProgressEvent{ys.year, i, n_years, std::move(what)});
+      if (progress) progress(ProgressEvent{ys.year, i, n_years, std::move(what), std::nullopt});
     };
     const auto t0 = Clock::now();
     YearReport y;
@@ -117,7 +117,12 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
             backend->download(m), opt);
       }
     };
-    y.stages = run_stages(*backend, resident, problem, plan.stages, observer);
+    SweepProgressSink on_sweeps;
+    if (progress)
+      on_sweeps = [&](const SweepProgress& p) {
+        progress(ProgressEvent{ys.year, i, n_years, fmt::format("stage {}", p.stage), p});
+      };
+    y.stages = run_stages(*backend, resident, problem, plan.stages, observer, on_sweeps);
     make_output_dir(plan.output.dir);  // only once there is something to write
     io::write_matrix(out, backend->release(std::move(resident)), opt);
     y.seconds = std::chrono::duration<double>(Clock::now() - t0).count();

@@ -11,7 +11,8 @@ namespace flowfit::pipeline {
 
 std::vector<StageRun> run_stages(Backend& backend, std::unique_ptr<ResidentMatrix>& matrix,
                                  const YearProblem& problem, const std::vector<StageSpec>& stages,
-                                 const StageObserver& after_stage) {
+                                 const StageObserver& after_stage,
+                                 const SweepProgressSink& on_sweeps) {
   std::vector<StageRun> runs;
   for (const StageSpec& spec : stages) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -34,6 +35,7 @@ std::vector<StageRun> run_stages(Backend& backend, std::unique_ptr<ResidentMatri
       stage.stop = spec.stop;
       stage.method = spec.method;
       stage.log_every = spec.log_every;
+      stage.on_progress = on_sweeps;
       run.result = run_stage(backend, *matrix, stage);
     }
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -36,20 +36,23 @@ json to_json(const StageResult& r) {
   for (const auto& h : r.history) history.push_back(to_json(h));
   json residuals = json::array();
   for (const auto& m : r.residuals) residuals.push_back(to_json(m));
-  return json{{"stage", r.stage},
-              {"backend", r.backend},
-              {"method", std::string(to_string(r.method))},
-              {"iterations", r.iterations},
-              {"cells", r.cells},
-              {"verdict", std::string(to_string(r.verdict))},
-              {"verdict_detail", r.verdict_detail},
-              {"residuals", residuals},
-              {"history", history},
-              {"timings",
-               {{"aggregate_s", r.timings.aggregate_s},
-                {"fit_s", r.timings.fit_s},
-                {"apply_s", r.timings.apply_s},
-                {"total_s", r.timings.total_s}}}};
+  json j{{"stage", r.stage},
+         {"backend", r.backend},
+         {"method", std::string(to_string(r.method))},
+         {"iterations", r.iterations},
+         {"cells", r.cells},
+         {"verdict", std::string(to_string(r.verdict))},
+         {"verdict_detail", r.verdict_detail},
+         {"residuals", residuals},
+         {"history", history},
+         {"timings",
+          {{"aggregate_s", r.timings.aggregate_s},
+           {"fit_s", r.timings.fit_s},
+           {"apply_s", r.timings.apply_s},
+           {"total_s", r.timings.total_s}}}};
+  if (r.fixed_point)
+    j["fixed_point"] = {{"iteration", *r.fixed_point}, {"period", r.fixed_point_period}};
+  return j;
 }
 
 json to_json(const targets::TargetWarning& w) {

@@ -78,6 +78,11 @@ struct SweepReport {
   bool stopped_on_l1 = false;
   std::optional<double> last_sweep_l1;  // whole-sweep L1 change of the last sweep, if measured
   std::vector<double> last_step_l1;     // per margin, of the last sweep
+  // Engines that detect a repeating state (optional): once the state after sweep
+  // fixed_point_sweep recurs with period cycle_period (> 0), later sweeps are not computed but
+  // read from the cycle, bit-identical to computing them. 0 / 0 when none was found.
+  int fixed_point_sweep = 0;
+  int cycle_period = 0;
 };
 
 // Fits a quotient problem by sweeping its margins in order. Implementations keep their state

@@ -2,6 +2,7 @@
 // A stage: one or more margins applied in order, repeated in sweeps under a stop rule. A single
 // pass is a stage with max_iterations = 1; the reference county IPF is StopRule::exactly(3000).
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,17 @@ enum class FitMethod {
 };
 std::string_view to_string(FitMethod m);
 
+// Progress inside a stage, for displays: sent every few sweeps (about every 0.1 s).
+struct SweepProgress {
+  std::string_view stage;
+  int sweeps_done = 0;
+  int max_sweeps = 0;
+  std::optional<double> l1_change;  // whole-sweep L1 change at the last logged iteration
+  double elapsed_s = 0;             // since the sweeps began
+  std::optional<int> fixed_point;   // the iteration whose state recurs, once found
+};
+using SweepProgressSink = std::function<void(const SweepProgress&)>;
+
 struct Stage {
   std::string name;
   std::vector<Margin> margins;  // applied in this order in every sweep
@@ -40,6 +52,7 @@ struct Stage {
   // A stage that ran to its iteration cap still counts as converged when every margin's max
   // relative residual is at most this.
   double report_tolerance = 1e-9;
+  SweepProgressSink on_progress;  // optional; called between sweeps, cheap to leave unset
 };
 
 enum class Verdict {
@@ -88,6 +101,12 @@ struct StageResult {
   std::vector<MarginResidual> residuals;  // final, per margin
   Verdict verdict = Verdict::converged;
   std::string verdict_detail;
+  // When the iterate repeated bit for bit (the OpenMP engine checks on fixed-iteration stages):
+  // the state after iteration *fixed_point recurs with period fixed_point_period, so iterations
+  // after fixed_point + period were read from the cycle instead of computed. The result and the
+  // history are bit-identical to computing every iteration.
+  std::optional<int> fixed_point;
+  int fixed_point_period = 0;
   StageTimings timings;
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 // Progress of a plan run on stderr: a redrawn bar with rate and ETA on a terminal, one plain log
-// line per event otherwise (files, pipes, CI logs).
+// line per event otherwise (files, pipes, CI logs). Inside a long stage the bar follows its
+// sweeps (redrawn at most 10 times a second, cut to the terminal width so that it redraws in
+// place); log mode prints a stage's sweeps at most every 10 seconds.
 #include <chrono>
 #include <string>
 
@@ -26,6 +28,7 @@ class ProgressDisplay {
 
  private:
   void draw(const pipeline::ProgressEvent& e, double fraction);
+  void on_sweeps(const pipeline::ProgressEvent& e);
 
   ProgressMode mode_;
   int steps_per_year_;
@@ -33,7 +36,15 @@ class ProgressDisplay {
   int steps_in_year_ = 0;
   bool bar_open_ = false;
   std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_sweep_draw_{};
 };
+
+// The width to draw in: the terminal's columns, else $COLUMNS, else 80.
+int terminal_width();
+// `line` cut to at most `width` - 1 columns (ASCII), so that it never wraps.
+std::string fit_to_width(std::string line, int width);
+// "county_ipf 1200/3000 sweeps, L1 3.2e-05, ETA 4s" (+ ", fixed point at 850").
+std::string describe_sweeps(const SweepProgress& p);
 
 // "1h02m", "3m05s", "12s".
 std::string format_duration(double seconds);

@@ -52,10 +52,12 @@ struct StageRun {
 
 // Runs `stages` in order on a matrix resident in `backend`. `after_stage` (optional) sees the
 // resident matrix after each stage (e.g. to write stage outputs).
+// `on_sweeps` (optional) sees the progress inside each stage (Stage::on_progress).
 using StageObserver = std::function<void(const StageRun&, ResidentMatrix&)>;
 std::vector<StageRun> run_stages(Backend& backend, std::unique_ptr<ResidentMatrix>& matrix,
                                  const YearProblem& problem, const std::vector<StageSpec>& stages,
-                                 const StageObserver& after_stage = {});
+                                 const StageObserver& after_stage = {},
+                                 const SweepProgressSink& on_sweeps = {});
 
 struct YearReport {
   int year = 0;
@@ -91,6 +93,8 @@ struct ProgressEvent {
   int year_index = 0;
   int n_years = 0;
   std::string what;  // "stage county_ipf done", "year resumed", ...
+  // Set for progress inside a stage ("stage county_ipf" running): its sweeps so far.
+  std::optional<SweepProgress> sweeps;
 };
 using ProgressSink = std::function<void(const ProgressEvent&)>;
 

@@ -1,0 +1,245 @@
+// Exact early exit and the parallel path of the OpenMP quotient engine: a run that stops
+// computing once its state repeats must give the same factors and the same logged history, bit
+// for bit, as a run that computes every sweep, for any thread count.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "flowfit/fit.hpp"
+#include "flowfit/io/matrix_io.hpp"
+#include "flowfit/pipeline/pipeline.hpp"
+#include "host/cpu/openmp_kernels.hpp"
+#include "host/cpu/state_cycle.hpp"
+#include "host/fit/cell_refinement.hpp"
+#include "host/fit/sweep_driver.hpp"
+#include "support/naive_oracle.hpp"
+#include "support/random_problems.hpp"
+
+namespace flowfit {
+namespace {
+
+struct EngineRun {
+  detail::SweepOutcome sweeps;
+  std::vector<double> factors;
+};
+
+QuotientProblem quotient_of(const CsrMatrix& m, const Stage& st) {
+  const detail::CellRefinement ref = detail::refine_cells(st, m.n_rows, m.n_cols);
+  auto backend = make_openmp_backend(1);
+  auto resident = backend->upload(m);
+  auto cells = backend->assign_cells(*resident, ref.layout);
+  return detail::build_quotient_problem(st, ref, cells->table(),
+                                        backend->reduce_by_cell(*resident, *cells));
+}
+
+EngineRun run_engine(const QuotientProblem& p, const Stage& st, int threads, bool detect,
+                     int64_t min_parallel_cells = cpu::kParallelFitCells) {
+  cpu::QuotientEngineOptions opt;
+  opt.detect_cycles = detect;
+  opt.min_parallel_cells = min_parallel_cells;
+  auto engine = cpu::make_openmp_quotient_engine(p, threads, opt);
+  EngineRun r;
+  r.sweeps = detail::drive_sweeps(*engine, st);
+  r.factors = engine->cell_factors();
+  return r;
+}
+
+// Bitwise: EXPECT_EQ on doubles compares exactly.
+void expect_same_run(const EngineRun& a, const EngineRun& b, const std::string& what) {
+  EXPECT_EQ(a.factors, b.factors) << what;
+  EXPECT_EQ(a.sweeps.iterations, b.sweeps.iterations) << what;
+  EXPECT_EQ(a.sweeps.met_tolerance, b.sweeps.met_tolerance) << what;
+  EXPECT_EQ(a.sweeps.last_l1, b.sweeps.last_l1) << what;
+  ASSERT_EQ(a.sweeps.history.size(), b.sweeps.history.size()) << what;
+  for (size_t i = 0; i < a.sweeps.history.size(); ++i) {
+    const IterationRecord &x = a.sweeps.history[i], &y = b.sweeps.history[i];
+    EXPECT_EQ(x.iteration, y.iteration) << what;
+    EXPECT_EQ(x.l1_change, y.l1_change) << what << " iteration " << x.iteration;
+    EXPECT_EQ(x.step_l1, y.step_l1) << what << " iteration " << x.iteration;
+    ASSERT_EQ(x.residuals.size(), y.residuals.size());
+    for (size_t k = 0; k < x.residuals.size(); ++k) {
+      EXPECT_EQ(x.residuals[k].max_abs, y.residuals[k].max_abs) << what;
+      EXPECT_EQ(x.residuals[k].max_rel, y.residuals[k].max_rel) << what;
+      EXPECT_EQ(x.residuals[k].total_abs, y.residuals[k].total_abs) << what;
+      EXPECT_EQ(x.residuals[k].current_total, y.residuals[k].current_total) << what;
+    }
+  }
+}
+
+TEST(StateCycleTracker, FindsAPeriodThreeCycleAndReadsAnyLaterSweep) {
+  // States: 0 (initial), 1, 2, then 3, 4, 5 repeating: after sweep 2 the cycle is 3, 4, 5, 3...
+  auto state_of = [](int64_t t) {
+    const int64_t v = t <= 2 ? t : 3 + (t - 3) % 3;
+    return std::vector<double>{static_cast<double>(v), 0.5 * static_cast<double>(v)};
+  };
+  cpu::StateCycleTracker tr(8);
+  tr.start(state_of(0), {0.0});
+  int64_t t = 0;
+  while (!tr.found()) {
+    ++t;
+    tr.record(state_of(t), {static_cast<double>(10 * state_of(t)[0])});
+    ASSERT_LT(t, 20);
+  }
+  EXPECT_EQ(t, 6);  // sweep 6 repeats sweep 3
+  EXPECT_EQ(tr.cycle_start(), 3);
+  EXPECT_EQ(tr.period(), 3);
+  for (int64_t later : {3, 4, 5, 6, 7, 100, 2999, 3000}) {
+    const auto s = tr.state_after(later);
+    EXPECT_EQ(std::vector<double>(s.begin(), s.end()), state_of(later)) << later;
+    EXPECT_EQ(tr.step_l1_after(later)[0], 10 * state_of(later)[0]) << later;
+  }
+  tr.advance_to(3000);
+  EXPECT_EQ(tr.sweeps_done(), 3000);
+}
+
+TEST(StateCycleTracker, PeriodLongerThanTheWindowIsNotFound) {
+  cpu::StateCycleTracker tr(3);  // keeps 3 states: periods 1 and 2 only
+  tr.start(std::vector<double>{0.0}, {0.0});
+  for (int t = 1; t <= 12 && !tr.found(); ++t)
+    tr.record(std::vector<double>{static_cast<double>(t % 3)}, {0.0});
+  EXPECT_TRUE(tr.found());  // period 3 with window 3: 0 is still kept when sweep 3 repeats it
+  EXPECT_EQ(tr.period(), 3);
+  cpu::StateCycleTracker small(3);
+  small.start(std::vector<double>{9.0}, {0.0});
+  for (int t = 1; t <= 12; ++t)
+    small.record(std::vector<double>{static_cast<double>(t % 4)}, {0.0});
+  EXPECT_FALSE(small.found());  // period 4 needs 5 states kept
+}
+
+// Consistent targets (rows and columns from the same matrix) converge to a fixed point.
+Stage consistent_ipf(std::mt19937_64& rng, const CsrMatrix& m, int iterations, int log_every) {
+  const CsrMatrix shape = [&] {
+    CsrMatrix t = m;
+    std::uniform_real_distribution<double> u(0.5, 2.0);
+    for (double& v : t.values) v *= u(rng);
+    return t;
+  }();
+  Stage st;
+  st.name = "ipf";
+  const Grouping rows = testing::random_grouping(rng, m.n_rows, 30, false);
+  const Grouping cols = testing::random_grouping(rng, m.n_cols, 25, false);
+  st.margins.push_back(col_margin("cols", m.n_rows, cols, {}));
+  st.margins.push_back(row_margin("rows", rows, m.n_cols, {}));
+  for (auto& mg : st.margins) mg.targets = testing::naive_block_sums(shape, mg);
+  st.stop = StopRule::exactly(iterations);
+  st.log_every = log_every;
+  return st;
+}
+
+TEST(FitEarlyExit, RandomProblemsMatchTheFullRunBitForBit) {
+  std::mt19937_64 rng(2024);
+  int exits = 0;
+  for (int trial = 0; trial < 12; ++trial) {
+    testing::RandomMatrixOptions opt;
+    opt.n = 80 + 15 * trial;
+    opt.density = 0.1;
+    opt.skewed = trial % 2 == 0;
+    const CsrMatrix m = testing::random_matrix(rng, opt);
+    const int log_every = trial % 3 == 0 ? 1 : (trial % 3 == 1 ? 7 : 50);
+    const Stage st = trial % 4 == 3 ? testing::random_stage(rng, m, 700)
+                                    : consistent_ipf(rng, m, 700, log_every);
+    const QuotientProblem p = quotient_of(m, st);
+    const EngineRun full = run_engine(p, st, 1, false);
+    const EngineRun fast = run_engine(p, st, 1, true);
+    const EngineRun fast2 = run_engine(p, st, 2, true, 0);  // parallel path
+    EXPECT_FALSE(full.sweeps.fixed_point);
+    expect_same_run(full, fast, "trial " + std::to_string(trial));
+    expect_same_run(full, fast2, "trial " + std::to_string(trial) + " parallel");
+    if (fast.sweeps.fixed_point) {
+      ++exits;
+      EXPECT_LT(*fast.sweeps.fixed_point, 700);
+      EXPECT_GE(fast.sweeps.fixed_point_period, 1);
+      EXPECT_EQ(fast.sweeps.fixed_point, fast2.sweeps.fixed_point);
+    }
+  }
+  EXPECT_GE(exits, 6) << "most consistent problems reach a bitwise fixed point in 700 sweeps";
+}
+
+TEST(FitEarlyExit, ResidualToleranceAndL1StopsAreUnchanged) {
+  std::mt19937_64 rng(99);
+  testing::RandomMatrixOptions opt;
+  opt.n = 150;
+  opt.density = 0.1;
+  const CsrMatrix m = testing::random_matrix(rng, opt);
+  Stage st = consistent_ipf(rng, m, 900, 10);
+  st.stop.residual_tolerance = 1e-14;
+  const QuotientProblem p = quotient_of(m, st);
+  expect_same_run(run_engine(p, st, 1, false), run_engine(p, st, 1, true), "residual stop");
+  st.stop.residual_tolerance.reset();
+  st.stop.l1_tolerance = 0.0;  // reached only at a fixed point
+  expect_same_run(run_engine(p, st, 1, false), run_engine(p, st, 2, true, 0), "l1 stop");
+}
+
+TEST(FitEarlyExit, ThreadCountsAreBitIdenticalOnTheParallelPath) {
+  std::mt19937_64 rng(7);
+  testing::RandomMatrixOptions opt;
+  opt.n = 400;
+  opt.density = 0.05;
+  const CsrMatrix m = testing::random_matrix(rng, opt);
+  const Stage st = consistent_ipf(rng, m, 60, 5);
+  const QuotientProblem p = quotient_of(m, st);
+  const EngineRun serial = run_engine(p, st, 1, false);
+  for (int threads : {2, 3, 5})
+    expect_same_run(serial, run_engine(p, st, threads, false, 0),
+                    std::to_string(threads) + " threads");
+}
+
+TEST(FitEarlyExit, RunStageReportsTheFixedPointAndMatchesTheReference) {
+  std::mt19937_64 rng(5);
+  testing::RandomMatrixOptions opt;
+  opt.n = 120;
+  opt.density = 0.1;
+  const CsrMatrix m0 = testing::random_matrix(rng, opt);
+  const Stage st = consistent_ipf(rng, m0, 3000, 50);
+  CsrMatrix a = m0, c = m0;
+  const StageResult ra = run_stage(*make_openmp_backend(2), a, st);
+  const StageResult rc = run_stage(*make_reference_backend(), c, st);
+  ASSERT_TRUE(ra.fixed_point);
+  EXPECT_LT(*ra.fixed_point, 3000);
+  EXPECT_EQ(ra.iterations, 3000);
+  ASSERT_EQ(ra.history.size(), rc.history.size());
+  EXPECT_EQ(ra.history.back().iteration, 3000);
+  EXPECT_LE(testing::max_rel_diff(a, c), 1e-12);
+}
+
+// The county stage of every golden case, from the reference's stage-3 matrix.
+TEST(FitEarlyExit, GoldenCountyStagesMatchTheFullRunBitForBit) {
+  std::set<int> periods;
+  for (const char* name : {"case01", "case02", "case04", "case05"}) {
+    const auto dir = std::filesystem::path(FLOWFIT_TEST_DATA_DIR) / "golden" / name;
+    pipeline::Plan plan;
+    plan.name = "golden";
+    plan.geography = dir / "geography.csv";
+    plan.census.golden_dir = dir;
+    plan.years.push_back({2015, dir / "E_raw.mtx"});
+    plan.output.dir = dir / "unused";
+    plan.stages = {pipeline::StageSpec{}};
+    plan.stages[0] = pipeline::released_stages().back();
+    ASSERT_EQ(plan.stages[0].kind, pipeline::StageKind::county_ipf);
+    const pipeline::SharedInputs shared = pipeline::load_shared_inputs(plan);
+    const CsrMatrix m = io::read_matrix(dir / "after_stage3_state_flows.mtx");
+    const pipeline::YearProblem problem = pipeline::prepare_year(plan, shared, 2015, m);
+    Stage st;
+    st.name = "county_ipf";
+    st.margins = problem.margins_of(pipeline::StageKind::county_ipf)->margins;
+    st.stop = plan.stages[0].stop;
+    st.log_every = plan.stages[0].log_every;
+    const QuotientProblem p = quotient_of(m, st);
+    const EngineRun full = run_engine(p, st, 1, false);
+    const EngineRun fast = run_engine(p, st, 1, true);
+    expect_same_run(full, fast, name);
+    // The consistent cases reach a repeated state well before 3,000 sweeps (case02 a 2-cycle);
+    // case04's totals contradict each other and its factors keep drifting.
+    if (std::string(name) != "case04") {
+      EXPECT_TRUE(fast.sweeps.fixed_point) << name;
+      EXPECT_LT(fast.sweeps.fixed_point.value_or(3000), 2000) << name;
+      periods.insert(fast.sweeps.fixed_point_period);
+    }
+    expect_same_run(full, run_engine(p, st, 2, true, 0), std::string(name) + " parallel");
+  }
+  EXPECT_EQ(periods, (std::set<int>{1, 2})) << "both a fixed point and a 2-cycle are exercised";
+}
+
+}  // namespace
+}  // namespace flowfit
