@@ -261,7 +261,8 @@ skip() {
 collect_rows() {
   local name="$1" line
   while IFS= read -r line; do bench_rows+=("  ($name) $line"); done < <(
-    grep -E '^(\| |check:|stage |device:|quotient:)' "$log_dir/$name.log" 2>/dev/null
+    grep -E '^(\| |check:|stage |device:|quotient:|(assign_cells|reduce_by_cell|scale_by_cell|quotient_sweep)/)' \
+      "$log_dir/$name.log" 2>/dev/null
   )
 }
 have() { [[ -x "$build_dir/$1" && -f "$build_dir/$1" ]]; }
