@@ -189,10 +189,17 @@ finish() {
   package
   exit "$rc"
 }
+in_step=0
 on_signal() {
-  if [[ -n "$current_pid" ]]; then
-    kill -TERM "$current_pid" 2>/dev/null
-    wait "$current_pid" 2>/dev/null
+  # Every background job (the step's `timeout`, also when the signal came before its pid was
+  # stored), then the step is recorded as killed.
+  local pids
+  pids="$(jobs -p)"
+  if [[ -n "$pids" ]]; then
+    kill -TERM $pids 2>/dev/null
+    wait $pids 2>/dev/null
+  fi
+  if ((in_step)); then
     record "$current_step" KILLED "$(($(date +%s) - current_t0))" "$current_lim" \
       "the script got $1 during this step"
   fi
@@ -221,10 +228,11 @@ run_step() {
     step_rc=200
     return
   fi
-  say "=== $name (limit $limit s)"
   current_step="$name"
   current_t0=$(date +%s)
   current_lim=$limit
+  in_step=1
+  say "=== $name (limit $limit s)"
   if [[ "$fake" == 1 ]]; then
     set -- bash "$self" --fake-step "$name"
   fi
@@ -234,6 +242,7 @@ run_step() {
   wait "$current_pid"
   step_rc=$?
   current_pid=""
+  in_step=0
   step_s=$(($(date +%s) - current_t0))
   ((step_rc == 137)) && step_rc=124  # killed after the grace period: still a timeout
 }
