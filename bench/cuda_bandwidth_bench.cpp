@@ -78,6 +78,12 @@ int main(int argc, char** argv) {
   app.add_option("--repeats", repeats, "timed repeats of each pass (median reported)");
   app.add_option("--threads", threads, "OpenMP threads of the CPU run (0: default)");
   app.add_option("--device", device, "CUDA device");
+  std::string aggregate = "pieces";
+  bool no_stage = false;
+  app.add_option("--aggregate", aggregate,
+                 "reduce_by_cell path of the probe: pieces (the default) or sort (cross-check)")
+      ->check(CLI::IsMember({"pieces", "sort"}));
+  app.add_flag("--no-stage", no_stage, "skip the whole-stage GPU and CPU runs");
   app.add_option("--geography", geography, "CSV with a cbg_geoid column");
   app.add_option("--seed", seed, "random seed");
   CLI11_PARSE(app, argc, argv);
@@ -107,11 +113,12 @@ int main(int argc, char** argv) {
         m0.n_rows, m0.n_cols, m0.nnz(), m0.storage_bytes() / 1e6, layout.n_row_cells,
         layout.n_col_cells, setup_s);
 
-    const cuda::BandwidthProbe p = cuda::probe_bandwidth(m0, layout, repeats, device);
+    const cuda::BandwidthProbe p =
+        cuda::probe_bandwidth(m0, layout, repeats, device, aggregate == "sort");
     fmt::print(
-        "device: {}; {} occupied cells; each figure the median of {} runs after a "
-        "warm-up, cudaEvent timing\n",
-        p.device, p.n_cells, p.repeats);
+        "device: {}; {} occupied cells; reduce_by_cell path: {}; each figure the median of {} "
+        "runs after a warm-up, cudaEvent timing\n",
+        p.device, p.n_cells, p.reduce_path, p.repeats);
 
     const double e = static_cast<double>(m0.nnz());
     const double copy_gbs = 2.0 * static_cast<double>(p.copy_bytes) / p.copy_s / 1e9;
@@ -133,6 +140,7 @@ int main(int argc, char** argv) {
                  r.seconds * 1e3, gbs, gbs / copy_gbs);
     }
 
+    if (no_stage) return 0;
     // The whole stage: a cold GPU run (first use of the stage's kernels and graphs), a warm one,
     // and the OpenMP backend on this machine's CPU. The warm GPU run is the one compared.
     const StageRun cold = run_on(*gpu, m0, stage, false);

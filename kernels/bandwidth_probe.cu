@@ -70,7 +70,7 @@ void check_inputs(const CsrMatrix& m, const CellLayout& layout, int device) {
 }  // namespace
 
 BandwidthProbe probe_bandwidth(const CsrMatrix& m, const CellLayout& layout, int repeats,
-                               int device) {
+                               int device, bool sort_path) {
   check_inputs(m, layout, device);
   DeviceGuard guard(device);
   BandwidthProbe r;
@@ -120,12 +120,33 @@ BandwidthProbe probe_bandwidth(const CsrMatrix& m, const CellLayout& layout, int
 
   Event after_assign, after_reduce;
   std::vector<double> assign_t, reduce_t, scale_t;
+  bool use_pieces = false;
+  DeviceAggregatePlan plan;
+  r.reduce_path = "sort (asked for)";
   for (int k = 0; k <= r.repeats; ++k) {
     start.record(s);
     const std::vector<uint64_t> keys = assign_cells_device(pattern, dl, cell_of_entry.data(), s);
     after_assign.record(s);
-    const std::vector<double> sums = reduce_by_cell_device(
-        values.data(), cell_of_entry.data(), m.nnz(), static_cast<int64_t>(keys.size()), s);
+    if (k == 0 && !sort_path) {
+      // The backend's plan (cuda_backend.cu): row cell of each cell from its key.
+      const uint64_t n_class = layout.split_diagonal ? 2 : 1;
+      std::vector<int32_t> cell_row_cell(keys.size());
+      for (size_t c = 0; c < keys.size(); ++c)
+        cell_row_cell[c] =
+            static_cast<int32_t>(keys[c] / n_class / static_cast<uint64_t>(layout.n_col_cells));
+      const AggregatePlan p =
+          make_aggregate_plan(m.row_ptr, layout.row_cell_of_row, layout.n_row_cells, cell_row_cell,
+                              std::max<int64_t>(m.nnz() / 2, int64_t{1} << 20));
+      use_pieces = p.usable;
+      r.reduce_path = p.usable ? "pieces (" + std::to_string(p.pieces.size()) + " pieces)"
+                               : "sort (piece plan unusable: " + p.why_not + ")";
+      if (p.usable) plan = upload_aggregate_plan(p, s);
+      after_assign.record(s);
+    }
+    const std::vector<double> sums =
+        use_pieces ? reduce_by_cell_pieces_device(values.data(), cell_of_entry.data(), plan, s)
+                   : reduce_by_cell_device(values.data(), cell_of_entry.data(), m.nnz(),
+                                           static_cast<int64_t>(keys.size()), s);
     after_reduce.record(s);
     if (k == 0) {
       r.n_cells = static_cast<int64_t>(keys.size());

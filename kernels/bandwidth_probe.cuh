@@ -16,12 +16,13 @@ namespace flowfit::cuda {
 struct BandwidthProbe {
   std::string device;  // e.g. "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs)"
   int repeats = 0;
-  int64_t copy_bytes = 0;  // size of the buffer copied device to device (the matrix's CSR bytes)
-  double copy_s = 0;       // one cudaMemcpyAsync(..., cudaMemcpyDeviceToDevice) of copy_bytes
-  int64_t n_cells = 0;     // cells of the layout
-  double assign_s = 0;     // assign_cells_device: entry -> cell ids
-  double reduce_s = 0;     // reduce_by_cell_device: per-cell sums (incl. their download)
-  double scale_s = 0;      // scale_by_cell_device: every value times its cell's factor (1.0)
+  int64_t copy_bytes = 0;   // size of the buffer copied device to device (the matrix's CSR bytes)
+  double copy_s = 0;        // one cudaMemcpyAsync(..., cudaMemcpyDeviceToDevice) of copy_bytes
+  int64_t n_cells = 0;      // cells of the layout
+  double assign_s = 0;      // assign_cells_device: entry -> cell ids
+  double reduce_s = 0;      // reduce_by_cell: per-cell sums (incl. their download)
+  std::string reduce_path;  // "pieces" or "sort" (and why the sort, when the plan is unusable)
+  double scale_s = 0;       // scale_by_cell_device: every value times its cell's factor (1.0)
 };
 
 // Uploads `m` to `device`, copies a buffer of m.storage_bytes() device to device, then runs
@@ -31,7 +32,9 @@ struct BandwidthProbe {
 // stream just before and just after its entry point, so a pass's figure includes its temporary
 // allocations and the download of its small result, not the Backend method's host-side work.
 // Throws BackendUnavailable without a device, flowfit::Error on bad inputs or CUDA errors.
+// sort_path: reduce_by_cell through the stable radix sort (the cross-check path) instead of the
+// piece plan (built on the host once, after the warm-up's assign_cells, and not timed).
 BandwidthProbe probe_bandwidth(const CsrMatrix& m, const CellLayout& layout, int repeats,
-                               int device);
+                               int device, bool sort_path = false);
 
 }  // namespace flowfit::cuda

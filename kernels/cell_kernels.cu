@@ -3,6 +3,7 @@
 #include <cub/device/device_scan.cuh>
 #include <cub/device/device_select.cuh>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -26,8 +27,8 @@ constexpr int64_t kChunk = 1024;
 
 // Key of an entry, as CellTable orders cells.
 struct KeyMaker {
-  const int32_t* row_cell_of_row;
-  const int32_t* col_cell_of_col;
+  const int32_t* __restrict__ row_cell_of_row;
+  const int32_t* __restrict__ col_cell_of_col;
   uint64_t n_col_cells;
   uint64_t n_class;  // 2 when the diagonal is split off, else 1
   __device__ __forceinline__ uint64_t operator()(int64_t i, int32_t j, int32_t row_cell) const {
@@ -47,10 +48,12 @@ __global__ void for_each_entry_key_kernel(DeviceCsrPattern m, KeyMaker key, Op o
   const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) >> 5;
   const int64_t n_warps = (static_cast<int64_t>(gridDim.x) * blockDim.x) >> 5;
   for (int64_t i = warp; i < m.n_rows; i += n_warps) {
-    const int64_t begin = m.row_ptr[i];
-    const int64_t end = m.row_ptr[i + 1];
-    const int32_t row_cell = key.row_cell_of_row[i];
-    for (int64_t e = begin + lane; e < end; e += 32) op(e, key(i, m.col_idx[e], row_cell));
+    const int64_t begin = __ldg(m.row_ptr + i);
+    const int64_t end = __ldg(m.row_ptr + i + 1);
+    const int32_t row_cell = __ldg(key.row_cell_of_row + i);
+    // Read-only loads, none aliasing the output (the ops write other arrays): col_idx streams
+    // through the non-coherent cache and several rows' loads can be in flight.
+    for (int64_t e = begin + lane; e < end; e += 32) op(e, key(i, __ldg(m.col_idx + e), row_cell));
   }
 }
 
@@ -237,14 +240,100 @@ __global__ void cell_sums_kernel(const double* chunk_sum, const int64_t* chunk_b
   }
 }
 
+// ---- reduce_by_cell without a sort (aggregate_plan.hpp) ----------------------------------------
+
+constexpr unsigned kFullMask = 0xffffffffu;
+constexpr int kPieceBatch = 16;  // steps of 32 entries whose loads are in flight together
+constexpr int kPieceSmemBytes = 96 * 1024;
+
+// 32 consecutive entries of a piece into the warp's accumulator: a segmented inclusive scan over
+// runs of equal slots (fixed Hillis-Steele tree), then each run's last lane adds the run's sum;
+// run ends of one slot (non-adjacent runs) add one after another in lane order. slot < 0: no entry.
+__device__ __forceinline__ void warp_step(double* acc, double v, int32_t slot, int lane) {
+  const int32_t prev = __shfl_up_sync(kFullMask, slot, 1);
+  const unsigned heads = __ballot_sync(kFullMask, lane == 0 || prev != slot);
+  const int start = run_start(heads, lane);
+  double s = v;
+#pragma unroll
+  for (int d = 1; d < 32; d <<= 1) {
+    const double o = __shfl_up_sync(kFullMask, s, d);
+    if (lane - d >= start) s += o;
+  }
+  const bool tail = is_run_tail(heads, lane) && slot >= 0;
+  const unsigned peers = __match_any_sync(kFullMask, tail ? slot : -2 - lane);
+  const int rank = __popc(peers & lanes_below(lane));
+  for (int r = 0;; ++r) {
+    if (tail && rank == r) acc[slot] += s;
+    __syncwarp();
+    if (!__any_sync(kFullMask, tail && rank > r)) break;
+  }
+}
+
+// One warp per piece (grid-stride over pieces); `slots` doubles of dynamic shared memory per warp.
+__global__ void piece_sums_kernel(const double* __restrict__ values,
+                                  const int32_t* __restrict__ cell,
+                                  const Piece* __restrict__ pieces, int64_t n_pieces, int slots,
+                                  double* __restrict__ partial) {
+  extern __shared__ double piece_smem[];
+  const int lane = static_cast<int>(threadIdx.x & 31);
+  double* acc = piece_smem + static_cast<size_t>(threadIdx.x >> 5) * static_cast<size_t>(slots);
+  const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) >> 5;
+  const int64_t n_warps = (static_cast<int64_t>(gridDim.x) * blockDim.x) >> 5;
+  for (int64_t w = warp; w < n_pieces; w += n_warps) {
+    const Piece q = pieces[w];
+    for (int t = lane; t < q.n_cells; t += 32) acc[t] = 0.0;
+    __syncwarp();
+    for (int64_t base = q.lo; base < q.hi; base += 32 * kPieceBatch) {
+      double v[kPieceBatch];
+      int32_t slot[kPieceBatch];
+#pragma unroll
+      for (int k = 0; k < kPieceBatch; ++k) {  // every load of the batch before the first use
+        const int64_t e = base + k * 32 + lane;
+        const bool in = e < q.hi;
+        v[k] = in ? __ldg(values + e) : 0.0;
+        slot[k] = in ? __ldg(cell + e) - q.cell_begin : -1;
+      }
+#pragma unroll
+      for (int k = 0; k < kPieceBatch; ++k) {
+        if (base + k * 32 >= q.hi) break;  // the same for every lane
+        warp_step(acc, v[k], slot[k], lane);
+      }
+    }
+    __syncwarp();
+    for (int t = lane; t < q.n_cells; t += 32) partial[q.partial + t] = acc[t];
+    __syncwarp();  // the accumulator is cleared for the next piece
+  }
+}
+
+// One warp per cell: its row cell's partials in piece order, lane stride 32, the fixed warp tree.
+__global__ void cell_sums_from_pieces_kernel(const double* __restrict__ partial,
+                                             const Piece* __restrict__ pieces,
+                                             const int32_t* __restrict__ rc_cell_begin,
+                                             const int32_t* __restrict__ rc_piece_begin,
+                                             const int32_t* __restrict__ cell_row_cell,
+                                             int64_t n_cells, double* __restrict__ out) {
+  const int lane = static_cast<int>(threadIdx.x & 31);
+  const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) >> 5;
+  const int64_t n_warps = (static_cast<int64_t>(gridDim.x) * blockDim.x) >> 5;
+  for (int64_t c = warp; c < n_cells; c += n_warps) {
+    const int32_t rc = cell_row_cell[c];
+    const int64_t local = c - rc_cell_begin[rc];
+    double s = 0.0;
+    for (int32_t q = rc_piece_begin[rc] + lane; q < rc_piece_begin[rc + 1]; q += 32)
+      s += partial[pieces[q].partial + local];
+    s = warp_sum(s);
+    if (lane == 0) out[c] = s;
+  }
+}
+
 // ---- scale and L1 -----------------------------------------------------------------------------
 
-__global__ void scale_by_cell_kernel(double* values, const int32_t* cell, int64_t nnz,
-                                     const double* factor) {
+__global__ void scale_by_cell_kernel(double* __restrict__ values, const int32_t* __restrict__ cell,
+                                     int64_t nnz, const double* __restrict__ factor) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < nnz;
        e += stride)
-    values[e] *= factor[cell[e]];
+    values[e] *= __ldg(factor + __ldg(cell + e));
 }
 
 __global__ void l1_partials_kernel(const double* a, const double* b, int64_t n, double* partials) {
@@ -342,6 +431,48 @@ std::vector<double> reduce_by_cell_device(const double* values, const int32_t* c
       chunk_sum.data(), chunk_begin.data(), n_cells, sums.data());
   FLOWFIT_CUDA_CHECK_LAUNCH();
   sums.copy_to_host(out.data(), out.size(), stream);
+  return out;
+}
+
+DeviceAggregatePlan upload_aggregate_plan(const AggregatePlan& plan, cudaStream_t stream) {
+  DeviceAggregatePlan d;
+  d.n_cells = static_cast<int64_t>(plan.cell_row_cell.size());
+  d.n_partials = plan.n_partials;
+  d.max_cells = plan.max_cells;
+  d.pieces = to_device(plan.pieces, stream);
+  d.rc_cell_begin = to_device(plan.rc_cell_begin, stream);
+  d.rc_piece_begin = to_device(plan.rc_piece_begin, stream);
+  d.cell_row_cell = to_device(plan.cell_row_cell, stream);
+  return d;
+}
+
+std::vector<double> reduce_by_cell_pieces_device(const double* values, const int32_t* cell_of_entry,
+                                                 const DeviceAggregatePlan& plan,
+                                                 cudaStream_t stream) {
+  std::vector<double> out(static_cast<size_t>(plan.n_cells), 0.0);
+  const int64_t n_pieces = static_cast<int64_t>(plan.pieces.size());
+  if (plan.n_cells == 0 || n_pieces == 0) return out;
+  if (plan.max_cells > kMaxPieceSlots) throw Error("reduce_by_cell: piece plan not usable");
+
+  AsyncBuffer<double> partial(static_cast<size_t>(plan.n_partials), stream);
+  AsyncBuffer<double> sums(static_cast<size_t>(plan.n_cells), stream);
+  const int slots = std::max(plan.max_cells, 1);
+  const size_t warp_bytes = static_cast<size_t>(slots) * sizeof(double);
+  const int warps = static_cast<int>(
+      std::clamp<size_t>(kPieceSmemBytes / warp_bytes, 1, static_cast<size_t>(kWarpsPerBlock)));
+  const size_t smem = warp_bytes * static_cast<size_t>(warps);
+  FLOWFIT_CUDA_CHECK(cudaFuncSetAttribute(
+      piece_sums_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
+  piece_sums_kernel<<<grid_for(n_pieces, warps), warps * 32, smem, stream>>>(
+      values, cell_of_entry, plan.pieces.data(), n_pieces, slots, partial.data());
+  FLOWFIT_CUDA_CHECK_LAUNCH();
+  cell_sums_from_pieces_kernel<<<grid_for(plan.n_cells, kWarpsPerBlock), kThreads, 0, stream>>>(
+      partial.data(), plan.pieces.data(), plan.rc_cell_begin.data(), plan.rc_piece_begin.data(),
+      plan.cell_row_cell.data(), plan.n_cells, sums.data());
+  FLOWFIT_CUDA_CHECK_LAUNCH();
+  FLOWFIT_CUDA_CHECK(cudaMemcpyAsync(out.data(), sums.data(), out.size() * sizeof(double),
+                                     cudaMemcpyDeviceToHost, stream));
+  FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(stream));
   return out;
 }
 

@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/aggregate_plan.hpp"
+#include "kernels/device_buffer.cuh"
+
 namespace flowfit::cuda {
 
 // The pattern of a CSR matrix in device memory.
@@ -38,6 +41,26 @@ std::vector<uint64_t> assign_cells_device(const DeviceCsrPattern& m, const Devic
 // shuffle tree), and a cell's chunk sums are added in chunk order.
 std::vector<double> reduce_by_cell_device(const double* values, const int32_t* cell_of_entry,
                                           int64_t nnz, int64_t n_cells, cudaStream_t stream);
+
+// An AggregatePlan (kernels/aggregate_plan.hpp) in device memory, resident for a stage.
+struct DeviceAggregatePlan {
+  int64_t n_cells = 0;
+  int64_t n_partials = 0;
+  int32_t max_cells = 0;
+  DeviceBuffer<Piece> pieces;
+  DeviceBuffer<int32_t> rc_cell_begin;
+  DeviceBuffer<int32_t> rc_piece_begin;
+  DeviceBuffer<int32_t> cell_row_cell;
+};
+DeviceAggregatePlan upload_aggregate_plan(const AggregatePlan& plan, cudaStream_t stream);
+
+// The same sums without a sort (the "pieces" path): one warp per piece into a shared-memory
+// accumulator, then each cell's partials in piece order (aggregate_plan.hpp). Deterministic; the
+// result equals emulate_cell_sums(emulate_piece_sums(...)) bit for bit. Temporaries are
+// stream-ordered (cudaMallocAsync); the only synchronization is the download of the sums.
+std::vector<double> reduce_by_cell_pieces_device(const double* values, const int32_t* cell_of_entry,
+                                                 const DeviceAggregatePlan& plan,
+                                                 cudaStream_t stream);
 
 // values[e] *= factor_of_cell[cell_of_entry[e]] (factor_of_cell is a device array).
 void scale_by_cell_device(double* values, const int32_t* cell_of_entry, int64_t nnz,

@@ -28,6 +28,7 @@
 #include "kernels/cusparse_check.cuh"
 #include "kernels/device_buffer.cuh"
 #include "kernels/device_reduce.cuh"
+#include "kernels/host_staging.cuh"
 
 namespace flowfit::cuda {
 namespace {
@@ -223,7 +224,8 @@ __global__ void merge_write_kernel(const int32_t* c_ptr, const int32_t* c_col, c
 
 }  // namespace
 
-DeviceCsr32 upload_csr32(const HostCsrView& m, const char* what, cudaStream_t stream) {
+DeviceCsr32 upload_csr32(const HostCsrView& m, const char* what, cudaStream_t stream,
+                         HostStaging& staging) {
   check_fits(m.n_rows, "rows", what);
   check_fits(m.n_cols, "columns", what);
   check_fits(m.nnz, "nonzeros", what);
@@ -236,8 +238,8 @@ DeviceCsr32 upload_csr32(const HostCsrView& m, const char* what, cudaStream_t st
   d.row_ptr = to_device(ptr, stream);
   d.col_idx.allocate(static_cast<size_t>(std::max<int64_t>(m.nnz, 1)));
   d.values.allocate(static_cast<size_t>(std::max<int64_t>(m.nnz, 1)));
-  d.col_idx.copy_from_host(m.col_idx, static_cast<size_t>(m.nnz), stream);
-  d.values.copy_from_host(m.values, static_cast<size_t>(m.nnz), stream);
+  staging.upload(d.col_idx.data(), m.col_idx, static_cast<size_t>(m.nnz) * sizeof(int32_t), stream);
+  staging.upload(d.values.data(), m.values, static_cast<size_t>(m.nnz) * sizeof(double), stream);
   return d;
 }
 
@@ -362,6 +364,16 @@ DeviceCsr32 spgemm_device(const DeviceCsr32& a, const DeviceCsr32& b, cusparseHa
                 std::to_string(c.n_cols));
   check_fits(c_nnz, "nonzeros", "a sparse product");
   c.nnz = c_nnz;
+  if (c_nnz == 0) {
+    // Operands with entries, an empty product (e.g. movers only between unmapped addresses):
+    // every row is empty, so the offsets are all 0. cusparseSpGEMM_copy is not asked to write
+    // zero entries through one-element buffers (an edge case its documentation does not cover).
+    FLOWFIT_CUDA_CHECK(cudaMemsetAsync(c.row_ptr.data(), 0, c.row_ptr.bytes(), stream));
+    c.col_idx.allocate(1);
+    c.values.allocate(1);
+    FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(stream));  // before the buffers are freed
+    return c;
+  }
   c.col_idx.allocate(static_cast<size_t>(std::max<int64_t>(c_nnz, 1)));
   c.values.allocate(static_cast<size_t>(std::max<int64_t>(c_nnz, 1)));
   FLOWFIT_CUSPARSE_CHECK(
@@ -477,15 +489,16 @@ CsrMatrix assemble_flows_cuda(const CsrMatrix& address_flows, const CsrMatrix& c
   Stream stream;
   const cudaStream_t s = stream.get();
   SparseHandle handle(s);
+  HostStaging staging;
   const int64_t m = g.n_cols;
 
-  DeviceCsr32 dg = upload_csr32(host_view(g), "the crosswalk", s);
+  DeviceCsr32 dg = upload_csr32(host_view(g), "the crosswalk", s, staging);
   DeviceCsr32 gt = transpose_device(dg, handle.get(), s);  // units x addresses
   DeviceDiagonal stayers;
   DeviceCsr32 movers;  // addresses x units
   {
     DeviceSplitDiagonal split = [&] {
-      const DeviceCsr32 da = upload_csr32(host_view(a), "the address flow matrix", s);
+      const DeviceCsr32 da = upload_csr32(host_view(a), "the address flow matrix", s, staging);
       return split_diagonal_device(da, s);
     }();
     stayers = stayers_device(gt, split.has_diag.data(), split.diag.data(), s);
@@ -504,9 +517,9 @@ CsrMatrix assemble_flows_cuda(const CsrMatrix& address_flows, const CsrMatrix& c
   e.row_ptr.resize(static_cast<size_t>(m) + 1);
   e.col_idx.resize(static_cast<size_t>(de.nnz));
   e.values.resize(static_cast<size_t>(de.nnz));
-  de.row_ptr.copy_to_host(e.row_ptr.data(), e.row_ptr.size(), s);
-  de.col_idx.copy_to_host(e.col_idx.data(), e.col_idx.size(), s);
-  de.values.copy_to_host(e.values.data(), e.values.size(), s);
+  staging.download(e.row_ptr.data(), de.row_ptr.data(), e.row_ptr.size() * sizeof(int64_t), s);
+  staging.download(e.col_idx.data(), de.col_idx.data(), e.col_idx.size() * sizeof(int32_t), s);
+  staging.download(e.values.data(), de.values.data(), e.values.size() * sizeof(double), s);
   return e;
 }
 

@@ -35,7 +35,9 @@ struct HostCsrView {
   const double* values = nullptr;
   int64_t nnz = 0;
 };
-DeviceCsr32 upload_csr32(const HostCsrView& m, const char* what, cudaStream_t stream);
+class HostStaging;
+DeviceCsr32 upload_csr32(const HostCsrView& m, const char* what, cudaStream_t stream,
+                         HostStaging& staging);
 
 // The off-diagonal part of a square matrix (column indices stay sorted) and its diagonal:
 // has_diag[i] = 1 and diag[i] = a[i, i] where a stores (i, i), else 0 and 0.0.

@@ -3,7 +3,9 @@
 // cell_kernels.cu and quotient_engine.cu. See docs/cuda_backend.md.
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <span>
@@ -15,6 +17,7 @@
 #include "kernels/cell_kernels.cuh"
 #include "kernels/cuda_check.cuh"
 #include "kernels/device_buffer.cuh"
+#include "kernels/host_staging.cuh"
 #include "kernels/quotient_engine.cuh"
 
 namespace flowfit {
@@ -39,6 +42,7 @@ class CudaMatrix final : public ResidentMatrix {
   DeviceBuffer<int64_t> row_ptr;
   DeviceBuffer<int32_t> col_idx;
   DeviceBuffer<double> values;
+  std::vector<int64_t> host_row_ptr;  // a host copy of the offsets (8 bytes per row)
 };
 
 class CudaCells final : public CellAssignment {
@@ -49,8 +53,23 @@ class CudaCells final : public CellAssignment {
   }
   int device;
   int64_t nnz;
-  DeviceBuffer<int32_t> cell_of_entry;  // 4 bytes per nonzero: the stage's whole workspace
+  DeviceBuffer<int32_t> cell_of_entry;  // 4 bytes per nonzero
+  bool use_pieces = false;              // reduce_by_cell without a sort (plan below)
+  std::string sort_reason;              // why the sort path is used, when it is
+  DeviceAggregatePlan plan;             // per piece 32 bytes, per cell and row cell 4-8 bytes
 };
+
+// Which reduce_by_cell path: FLOWFIT_CUDA_AGGREGATE=auto (default: pieces where the plan is
+// usable, else the sort), pieces (the same), or sort (always the stable radix sort: the
+// cross-check path).
+enum class AggregatePath { pieces, sort };
+AggregatePath aggregate_path_from_env() {
+  const char* v = std::getenv("FLOWFIT_CUDA_AGGREGATE");
+  const std::string s = v == nullptr ? "auto" : v;
+  if (s.empty() || s == "auto" || s == "pieces") return AggregatePath::pieces;
+  if (s == "sort") return AggregatePath::sort;
+  throw Error("FLOWFIT_CUDA_AGGREGATE: expected auto, pieces or sort, got '" + s + "'");
+}
 
 class CudaBackend final : public Backend {
  public:
@@ -60,7 +79,9 @@ class CudaBackend final : public Backend {
     FLOWFIT_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
     name_ = "cuda (" + std::string(prop.name) + ", sm_" + std::to_string(prop.major) +
             std::to_string(prop.minor) + ")";
+    aggregate_ = aggregate_path_from_env();
     stream_ = std::make_unique<Stream>();
+    keep_pool_memory(device_);  // stage temporaries (cudaMallocAsync) are reused, not re-mapped
   }
 
   BackendKind kind() const override { return BackendKind::cuda; }
@@ -71,9 +92,10 @@ class CudaBackend final : public Backend {
     DeviceGuard guard(device_);
     auto d = std::make_unique<CudaMatrix>(device_, m.n_rows, m.n_cols, m.nnz());
     const cudaStream_t s = stream();
-    d->row_ptr.copy_from_host(m.row_ptr.data(), m.row_ptr.size(), s);
-    d->col_idx.copy_from_host(m.col_idx.data(), m.col_idx.size(), s);
-    d->values.copy_from_host(m.values.data(), m.values.size(), s);
+    staging_.upload(d->row_ptr.data(), m.row_ptr.data(), m.row_ptr.size() * sizeof(int64_t), s);
+    staging_.upload(d->col_idx.data(), m.col_idx.data(), m.col_idx.size() * sizeof(int32_t), s);
+    staging_.upload(d->values.data(), m.values.data(), m.values.size() * sizeof(double), s);
+    d->host_row_ptr = m.row_ptr;  // the aggregate's piece plan is built on the host from it
     return d;
   }
 
@@ -87,9 +109,9 @@ class CudaBackend final : public Backend {
     m.row_ptr.resize(static_cast<size_t>(d.rows) + 1);
     m.col_idx.resize(static_cast<size_t>(d.entries));
     m.values.resize(static_cast<size_t>(d.entries));
-    d.row_ptr.copy_to_host(m.row_ptr.data(), m.row_ptr.size(), s);
-    d.col_idx.copy_to_host(m.col_idx.data(), m.col_idx.size(), s);
-    d.values.copy_to_host(m.values.data(), m.values.size(), s);
+    staging_.download(m.row_ptr.data(), d.row_ptr.data(), m.row_ptr.size() * sizeof(int64_t), s);
+    staging_.download(m.col_idx.data(), d.col_idx.data(), m.col_idx.size() * sizeof(int32_t), s);
+    staging_.download(m.values.data(), d.values.data(), m.values.size() * sizeof(double), s);
     return m;
   }
 
@@ -101,6 +123,7 @@ class CudaBackend final : public Backend {
     c->row_ptr.copy_from_device(d.row_ptr.data(), d.row_ptr.size(), s);
     c->col_idx.copy_from_device(d.col_idx.data(), d.col_idx.size(), s);
     c->values.copy_from_device(d.values.data(), d.values.size(), s);
+    c->host_row_ptr = d.host_row_ptr;
     FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(s));
     return c;
   }
@@ -134,13 +157,31 @@ class CudaBackend final : public Backend {
       table.col_cell[c] = static_cast<int32_t>((k / n_class) % n_col_cells);
       table.row_cell[c] = static_cast<int32_t>(k / n_class / n_col_cells);
     }
-    return std::make_unique<CudaCells>(device_, d.entries, std::move(table), std::move(ids));
+    const std::vector<int32_t> cell_row_cell = table.row_cell;
+    auto out = std::make_unique<CudaCells>(device_, d.entries, std::move(table), std::move(ids));
+    if (aggregate_ == AggregatePath::pieces && d.entries > 0) {
+      // Partials bounded by half the nonzeros (4 bytes per nonzero) and at least 2^20.
+      const int64_t max_partials = std::max<int64_t>(d.entries / 2, int64_t{1} << 20);
+      const AggregatePlan plan = make_aggregate_plan(
+          d.host_row_ptr, layout.row_cell_of_row, layout.n_row_cells, cell_row_cell, max_partials);
+      out->use_pieces = plan.usable;
+      if (plan.usable)
+        out->plan = upload_aggregate_plan(plan, s);
+      else
+        out->sort_reason = plan.why_not;
+    } else {
+      out->sort_reason = "FLOWFIT_CUDA_AGGREGATE=sort";
+    }
+    return out;
   }
 
   std::vector<double> reduce_by_cell(const ResidentMatrix& rm, const CellAssignment& ca) override {
     const CudaMatrix& d = matrix(rm);
     const CudaCells& c = cells(ca, d);
     DeviceGuard guard(device_);
+    if (c.use_pieces)
+      return reduce_by_cell_pieces_device(d.values.data(), c.cell_of_entry.data(), c.plan,
+                                          stream());
     return reduce_by_cell_device(d.values.data(), c.cell_of_entry.data(), d.entries, c.n_cells(),
                                  stream());
   }
@@ -212,7 +253,9 @@ class CudaBackend final : public Backend {
 
   int device_;
   std::string name_;
+  AggregatePath aggregate_ = AggregatePath::pieces;
   std::unique_ptr<Stream> stream_;
+  HostStaging staging_;
 };
 
 }  // namespace

@@ -105,6 +105,69 @@ class DeviceBuffer {
   std::size_t size_ = 0;
 };
 
+// A stream-ordered array of T (cudaMallocAsync / cudaFreeAsync on one stream): allocating and
+// freeing never synchronize the device, unlike cudaMalloc / cudaFree. Memory comes from the
+// device's default pool, which keep_pool_memory() tells to keep freed memory for reuse, so a
+// stage's temporaries are served from memory the previous stage gave back.
+template <class T>
+class AsyncBuffer {
+ public:
+  AsyncBuffer() = default;
+  AsyncBuffer(std::size_t n, cudaStream_t stream) { allocate(n, stream); }
+  ~AsyncBuffer() { reset(); }
+  AsyncBuffer(const AsyncBuffer&) = delete;
+  AsyncBuffer& operator=(const AsyncBuffer&) = delete;
+  AsyncBuffer(AsyncBuffer&& o) noexcept
+      : data_(std::exchange(o.data_, nullptr)),
+        size_(std::exchange(o.size_, 0)),
+        stream_(o.stream_) {}
+  AsyncBuffer& operator=(AsyncBuffer&& o) noexcept {
+    if (this != &o) {
+      reset();
+      data_ = std::exchange(o.data_, nullptr);
+      size_ = std::exchange(o.size_, 0);
+      stream_ = o.stream_;
+    }
+    return *this;
+  }
+  // Frees what is held (stream-ordered) and allocates n elements on `stream`.
+  void allocate(std::size_t n, cudaStream_t stream) {
+    reset();
+    stream_ = stream;
+    if (n == 0) return;
+    void* p = nullptr;
+    FLOWFIT_CUDA_CHECK(cudaMallocAsync(&p, n * sizeof(T), stream));
+    data_ = static_cast<T*>(p);
+    size_ = n;
+  }
+  // Grows to at least n elements (contents are not kept); a workspace reused across calls.
+  void reserve(std::size_t n, cudaStream_t stream) {
+    if (n > size_ || stream != stream_) allocate(n, stream);
+  }
+  void reset() noexcept {
+    if (data_ != nullptr) cudaFreeAsync(data_, stream_);
+    data_ = nullptr;
+    size_ = 0;
+  }
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  std::size_t size() const { return size_; }
+
+ private:
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+  cudaStream_t stream_ = nullptr;
+};
+
+// Keeps memory freed into `device`'s default pool for reuse instead of returning it to the driver
+// at the next synchronization (the default release threshold is 0).
+inline void keep_pool_memory(int device) {
+  cudaMemPool_t pool = nullptr;
+  FLOWFIT_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
+  uint64_t threshold = UINT64_MAX;
+  FLOWFIT_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &threshold));
+}
+
 // Allocates a buffer of n elements and uploads a host vector into it (synchronously).
 template <class T>
 DeviceBuffer<T> to_device(const std::vector<T>& host, cudaStream_t stream) {

@@ -1,11 +1,13 @@
 // The CUDA quotient engine. State: one cumulative factor per block per margin (plus a trailing
 // 1.0 per margin for cells outside it), as in the OpenMP engine; a cell's value is
 // q0[c] * prod_m F_m[block_m(c)]. A margin step streams that margin's cells in block order (q0
-// and the other margins' block ids stored contiguously in that order), one warp (or one thread
-// block, for margins with huge blocks) per block, with a fixed lane stride and shuffle tree:
-// deterministic, no atomics. Sweeps are captured once into CUDA graphs of several sweeps and
-// replayed; a device-side control word lets an L1 stop end a batch early (the remaining kernels
-// of the batch return at once).
+// and the other margins' block ids stored contiguously in that order) in two kernels: every block
+// is cut into fixed chunks of 256 cells, one warp sums a chunk (fixed lane stride and shuffle
+// tree), then one warp per block adds its chunk sums in chunk order and updates the factor:
+// deterministic, no atomics, and a block of thousands of cells is spread over many warps.
+// Sweeps are captured once into CUDA graphs of 1, 2, 4, ..., 32 sweeps and replayed (a batch of n
+// sweeps: its binary decomposition); a device-side control word lets an L1 stop end a batch early
+// (the remaining kernels of the batch return at once).
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -26,10 +28,14 @@ namespace flowfit::cuda {
 namespace {
 
 constexpr int kMaxMargins = 16;
-constexpr int kSweepsPerGraph = 32;
-// A margin whose largest block holds at least this many cells is stepped by a whole thread block
-// per margin block instead of one warp.
-constexpr int64_t kWideBlockCells = 4096;
+// Sweeps are replayed through graphs of 1, 2, 4, ..., kMaxSweepsPerGraph sweeps: a batch of n
+// sweeps is at most n / 32 + 5 graph launches (its binary decomposition).
+constexpr int kMaxSweepsPerGraph = 32;
+constexpr int kGraphSizes = 6;  // 1, 2, 4, 8, 16, 32
+// A margin block is cut into chunks of this many cells (fixed, device-independent): one warp sums
+// a chunk, and a block's chunk sums are added in chunk order. A skewed block (thousands of
+// cells) is spread over many warps instead of serialising one.
+constexpr int32_t kChunkCells = 256;
 
 // Written by the sweep kernels, read by the host after a batch.
 struct Control {
@@ -43,6 +49,11 @@ struct Control {
 
 struct MarginParams {
   int32_t n_blocks = 0;
+  int32_t n_chunks = 0;
+  const int32_t* chunk_lo = nullptr;  // cells of chunk k: [chunk_lo[k], chunk_hi[k])
+  const int32_t* chunk_hi = nullptr;
+  const int32_t* chunk_ptr = nullptr;  // chunks of block b: [chunk_ptr[b], chunk_ptr[b + 1])
+  double* chunk_sums = nullptr;
   int32_t n_other = 0;
   int64_t n_in = 0;                        // cells in the margin: stride of other_block
   const int32_t* block_ptr = nullptr;      // cells of block b: [block_ptr[b], block_ptr[b + 1])
@@ -84,26 +95,37 @@ __device__ __forceinline__ double cell_term(const MarginParams& p, int64_t i) {
   return v;
 }
 
-// One margin step (kUpdate) or the margin's current block sums (!kUpdate). A group of kGroup
-// threads (a warp, or the whole thread block) handles one margin block at a time.
-template <int kGroup, bool kUpdate, int kOther>
-__global__ void __launch_bounds__(kThreads) margin_kernel(MarginParams p) {
-  __shared__ double scratch[kWarpsPerBlock];
+// Chunk sums of one margin: one warp per chunk (grid-stride), fixed lane stride and warp tree.
+template <int kOther>
+__global__ void __launch_bounds__(kThreads) margin_chunk_kernel(MarginParams p) {
   if (*p.stop_flag != 0) return;
-  const int t = static_cast<int>(threadIdx.x) % kGroup;
-  const int64_t group = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kGroup;
-  const int64_t n_groups = (static_cast<int64_t>(gridDim.x) * blockDim.x) / kGroup;
-  for (int64_t b = group; b < p.n_blocks; b += n_groups) {
-    const int64_t first = p.block_ptr[b];
-    const int64_t last = p.block_ptr[b + 1];
+  const int lane = static_cast<int>(threadIdx.x & 31);
+  const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) >> 5;
+  const int64_t n_warps = (static_cast<int64_t>(gridDim.x) * blockDim.x) >> 5;
+  for (int64_t k = warp; k < p.n_chunks; k += n_warps) {
     double s = 0.0;
-    for (int64_t i = first + t; i < last; i += kGroup) s = __dadd_rn(s, cell_term<kOther>(p, i));
-    if constexpr (kGroup == 32) {
-      s = warp_sum(s);
-    } else {
-      s = block_sum<kGroup>(s, scratch);
-    }
-    if (t == 0) {
+    for (int64_t i = p.chunk_lo[k] + lane; i < p.chunk_hi[k]; i += 32)
+      s = __dadd_rn(s, cell_term<kOther>(p, i));
+    s = warp_sum(s);
+    if (lane == 0) p.chunk_sums[k] = s;
+  }
+}
+
+// One margin step (kUpdate) or the margin's current block sums (!kUpdate): one warp per margin
+// block adds the block's chunk sums (lane stride over chunks, fixed tree), then lane 0 updates
+// the block's factor as the CPU engines do.
+template <bool kUpdate>
+__global__ void __launch_bounds__(kThreads) margin_finish_kernel(MarginParams p) {
+  if (*p.stop_flag != 0) return;
+  const int lane = static_cast<int>(threadIdx.x & 31);
+  const int64_t warp = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) >> 5;
+  const int64_t n_warps = (static_cast<int64_t>(gridDim.x) * blockDim.x) >> 5;
+  for (int64_t b = warp; b < p.n_blocks; b += n_warps) {
+    double s = 0.0;
+    for (int64_t k = p.chunk_ptr[b] + lane; k < p.chunk_ptr[b + 1]; k += 32)
+      s = __dadd_rn(s, p.chunk_sums[k]);
+    s = warp_sum(s);
+    if (lane == 0) {
       double* F = p.factors + p.own_offset;
       const double current = __dmul_rn(F[b], s);
       if constexpr (kUpdate) {
@@ -114,7 +136,6 @@ __global__ void __launch_bounds__(kThreads) margin_kernel(MarginParams p) {
         p.sums_out[b] = current;
       }
     }
-    if constexpr (kGroup != 32) __syncthreads();  // scratch is reused by the next block
   }
 }
 
@@ -164,34 +185,34 @@ __global__ void cell_factors_kernel(CellParams p, const double* factors, double*
     out[c] = cell_factor(p, factors, c);
 }
 
-template <bool kUpdate, int kOther>
-void launch_margin_kernel(const MarginParams& p, bool wide, cudaStream_t stream) {
-  if (wide) {
-    margin_kernel<kThreads, kUpdate, kOther><<<grid_for(p.n_blocks, 1), kThreads, 0, stream>>>(p);
-  } else {
-    margin_kernel<32, kUpdate, kOther>
-        <<<grid_for(p.n_blocks, kWarpsPerBlock), kThreads, 0, stream>>>(p);
-  }
+template <int kOther>
+void launch_chunks(const MarginParams& p, cudaStream_t stream) {
+  margin_chunk_kernel<kOther><<<grid_for(p.n_chunks, kWarpsPerBlock), kThreads, 0, stream>>>(p);
   FLOWFIT_CUDA_CHECK_LAUNCH();
 }
 
+// One margin step (kUpdate) or its block sums: the chunk kernel, then the finishing kernel.
 template <bool kUpdate>
-void launch_margin(const MarginParams& p, bool wide, cudaStream_t stream) {
+void launch_margin(const MarginParams& p, cudaStream_t stream) {
   if (p.n_blocks == 0) return;
-  switch (p.n_other) {
-    case 0:
-      launch_margin_kernel<kUpdate, 0>(p, wide, stream);
-      break;
-    case 1:
-      launch_margin_kernel<kUpdate, 1>(p, wide, stream);
-      break;
-    case 2:
-      launch_margin_kernel<kUpdate, 2>(p, wide, stream);
-      break;
-    default:
-      launch_margin_kernel<kUpdate, -1>(p, wide, stream);
-      break;
+  if (p.n_chunks > 0) {
+    switch (p.n_other) {
+      case 0:
+        launch_chunks<0>(p, stream);
+        break;
+      case 1:
+        launch_chunks<1>(p, stream);
+        break;
+      case 2:
+        launch_chunks<2>(p, stream);
+        break;
+      default:
+        launch_chunks<-1>(p, stream);
+        break;
+    }
   }
+  margin_finish_kernel<kUpdate><<<grid_for(p.n_blocks, kWarpsPerBlock), kThreads, 0, stream>>>(p);
+  FLOWFIT_CUDA_CHECK_LAUNCH();
 }
 
 void check_problem(const QuotientProblem& p) {
@@ -246,6 +267,7 @@ class CudaQuotientEngine final : public QuotientEngine {
     for (int k = 0; k < n_margins_; ++k) cell_params_.factor_offset[k] = offset[k];
 
     // Block-order data per margin.
+    int64_t l1_total = 0;
     for (int k = 0; k < n_margins_; ++k) {
       const auto& m = p.margins[k];
       Margin& dm = margins_.emplace_back();
@@ -254,10 +276,16 @@ class CudaQuotientEngine final : public QuotientEngine {
         if (b >= 0) ++block_ptr[b + 1];
       for (int32_t b = 0; b < m.n_blocks; ++b) block_ptr[b + 1] += block_ptr[b];
       const int64_t n_in = block_ptr.back();
-      int64_t widest = 0;
-      for (int32_t b = 0; b < m.n_blocks; ++b)
-        widest = std::max<int64_t>(widest, block_ptr[b + 1] - block_ptr[b]);
-      dm.wide = widest >= kWideBlockCells;
+      // Fixed chunks of kChunkCells cells per block (a block's last chunk may be shorter).
+      std::vector<int32_t> chunk_lo, chunk_hi, chunk_ptr(static_cast<size_t>(m.n_blocks) + 1, 0);
+      for (int32_t b = 0; b < m.n_blocks; ++b) {
+        for (int64_t lo = block_ptr[b]; lo < block_ptr[b + 1]; lo += kChunkCells) {
+          chunk_lo.push_back(static_cast<int32_t>(lo));
+          chunk_hi.push_back(
+              static_cast<int32_t>(std::min<int64_t>(block_ptr[b + 1], lo + kChunkCells)));
+        }
+        chunk_ptr[b + 1] = static_cast<int32_t>(chunk_lo.size());
+      }
 
       std::vector<int> others;
       for (int o = 0; o < n_margins_; ++o)
@@ -274,15 +302,25 @@ class CudaQuotientEngine final : public QuotientEngine {
           other_block[o * n_in + pos] = cell_block[others[o] * n_cells_ + c];
       }
       dm.n_blocks = m.n_blocks;
+      dm.chunk_lo = to_device(chunk_lo, s);
+      dm.chunk_hi = to_device(chunk_hi, s);
+      dm.chunk_ptr = to_device(chunk_ptr, s);
+      dm.chunk_sums.allocate(chunk_lo.size());
       dm.block_ptr = to_device(block_ptr, s);
       dm.values = to_device(values, s);
       dm.other_block = to_device(other_block, s);
       dm.targets = to_device(m.targets, s);
-      dm.l1_parts = to_device(std::vector<double>(m.n_blocks, 0.0), s);
+      dm.l1_offset = l1_total;
+      l1_total += m.n_blocks;
       dm.sums.allocate(m.n_blocks);
 
       MarginParams& mp = dm.params;
       mp.n_blocks = m.n_blocks;
+      mp.n_chunks = static_cast<int32_t>(chunk_lo.size());
+      mp.chunk_lo = dm.chunk_lo.data();
+      mp.chunk_hi = dm.chunk_hi.data();
+      mp.chunk_ptr = dm.chunk_ptr.data();
+      mp.chunk_sums = dm.chunk_sums.data();
       mp.n_other = static_cast<int32_t>(others.size());
       mp.n_in = n_in;
       mp.block_ptr = dm.block_ptr.data();
@@ -292,12 +330,14 @@ class CudaQuotientEngine final : public QuotientEngine {
       mp.factors = factors_.data();
       mp.own_offset = offset[k];
       mp.targets = dm.targets.data();
-      mp.l1_parts = dm.l1_parts.data();
       mp.sums_out = dm.sums.data();
       mp.stop_flag = nullptr;  // set per use: the control word in sweeps, zero_flag_ otherwise
       if (m.n_blocks > 0) has_steps_ = true;
     }
 
+    // Every margin's per-block step L1 in one array: one download per batch.
+    l1_parts_ = to_device(std::vector<double>(static_cast<size_t>(l1_total), 0.0), s);
+    for (Margin& dm : margins_) dm.params.l1_parts = l1_parts_.data() + dm.l1_offset;
     n_partials_ = n_cells_ > 0 ? static_cast<int64_t>(reduce_grid(n_cells_)) : 0;
     partials_.allocate(static_cast<size_t>(n_partials_));
     control_.allocate(1);
@@ -321,38 +361,47 @@ class CudaQuotientEngine final : public QuotientEngine {
 
     if (l1_stop) {
       // Every sweep is measured; the batch ends after the first sweep whose change is <= stop.
+      // Graphs of 32 sweeps while at least 32 remain (the control word read after each), then
+      // the binary decomposition of the rest; kernels after a met stop return at once.
       int launched = 0;
       while (launched < max_sweeps) {
-        if (max_sweeps - launched >= kSweepsPerGraph) {
-          graph(true, kSweepsPerGraph).launch(s);
-          launched += kSweepsPerGraph;
-          if (read_control(s).stop != 0) break;
-        } else {
-          graph(true, 1).launch(s);
-          launched += 1;
-        }
+        const int n = largest_graph(max_sweeps - launched);
+        graph(true, n).launch(s);
+        launched += n;
+        if (n == kMaxSweepsPerGraph && launched < max_sweeps && read_control(s).stop != 0) break;
       }
-      ctrl = read_control(s);
-      rep.sweeps_run = ctrl.sweeps_done;
-      rep.stopped_on_l1 = ctrl.stop != 0;
-      rep.last_sweep_l1 = ctrl.last_l1;
     } else {
       const int plain = measure_last ? max_sweeps - 1 : max_sweeps;
-      if (has_steps_) {
-        for (int i = 0; i < plain / kSweepsPerGraph; ++i) graph(false, kSweepsPerGraph).launch(s);
-        for (int i = 0; i < plain % kSweepsPerGraph; ++i) graph(false, 1).launch(s);
-      }
-      if (measure_last) {
-        graph(true, 1).launch(s);
-        rep.last_sweep_l1 = read_control(s).last_l1;
-      }
+      if (has_steps_)
+        for (int left = plain; left > 0;) {
+          const int n = largest_graph(left);
+          graph(false, n).launch(s);
+          left -= n;
+        }
+      if (measure_last) graph(true, 1).launch(s);
+    }
+    // The control word and every margin's per-block step L1, then one synchronization.
+    Control c{};
+    std::vector<double> parts(l1_parts_.size());
+    FLOWFIT_CUDA_CHECK(
+        cudaMemcpyAsync(&c, control_.data(), sizeof(Control), cudaMemcpyDeviceToHost, s));
+    if (!parts.empty())
+      FLOWFIT_CUDA_CHECK(cudaMemcpyAsync(parts.data(), l1_parts_.data(),
+                                         parts.size() * sizeof(double), cudaMemcpyDeviceToHost, s));
+    FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(s));
+    if (l1_stop) {
+      rep.sweeps_run = c.sweeps_done;
+      rep.stopped_on_l1 = c.stop != 0;
+      rep.last_sweep_l1 = c.last_l1;
+    } else {
       rep.sweeps_run = max_sweeps;
+      if (measure_last) rep.last_sweep_l1 = c.last_l1;
     }
     // Per-margin L1 of the last sweep run, added in block order (as the CPU engines do).
     for (size_t k = 0; k < margins_.size(); ++k) {
-      const std::vector<double> parts = margins_[k].l1_parts.to_host(s);
       double l1 = 0.0;
-      for (double x : parts) l1 += x;
+      for (int32_t b = 0; b < margins_[k].n_blocks; ++b)
+        l1 += parts[static_cast<size_t>(margins_[k].l1_offset + b)];
       rep.last_step_l1[k] = l1;
     }
     return rep;
@@ -365,7 +414,7 @@ class CudaQuotientEngine final : public QuotientEngine {
     for (Margin& m : margins_) {
       MarginParams p = m.params;
       p.stop_flag = zero_flag_.data();
-      launch_margin<false>(p, m.wide, s);
+      launch_margin<false>(p, s);
       out.push_back(m.sums.to_host(s));
     }
     return out;
@@ -386,20 +435,29 @@ class CudaQuotientEngine final : public QuotientEngine {
  private:
   struct Margin {
     int32_t n_blocks = 0;
-    bool wide = false;
+    int64_t l1_offset = 0;  // where this margin's blocks start in l1_parts_
+    DeviceBuffer<int32_t> chunk_lo, chunk_hi, chunk_ptr;
+    DeviceBuffer<double> chunk_sums;
     DeviceBuffer<int32_t> block_ptr;
     DeviceBuffer<double> values;
     DeviceBuffer<int32_t> other_block;
     DeviceBuffer<double> targets;
-    DeviceBuffer<double> l1_parts;
     DeviceBuffer<double> sums;
     MarginParams params;
   };
 
+  // The largest graph size (a power of two up to kMaxSweepsPerGraph) not above n >= 1.
+  static int largest_graph(int n) {
+    int g = kMaxSweepsPerGraph;
+    while (g > n) g >>= 1;
+    return g;
+  }
+
+  // Stream-ordered: a host-to-device copy from pageable memory returns once the source has been
+  // staged, so `c` may go out of scope; no synchronization.
   void write_control(const Control& c, cudaStream_t s) {
     FLOWFIT_CUDA_CHECK(
         cudaMemcpyAsync(control_.data(), &c, sizeof(Control), cudaMemcpyHostToDevice, s));
-    FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(s));
   }
   Control read_control(cudaStream_t s) const {
     Control c{};
@@ -417,7 +475,7 @@ class CudaQuotientEngine final : public QuotientEngine {
     for (Margin& m : margins_) {
       MarginParams p = m.params;
       p.stop_flag = stop;
-      launch_margin<true>(p, m.wide, s);
+      launch_margin<true>(p, s);
     }
     if (measured) {
       if (n_cells_ > 0) {
@@ -433,7 +491,11 @@ class CudaQuotientEngine final : public QuotientEngine {
 
   // The executable graph of `sweeps` consecutive sweeps, captured on first use.
   const GraphExec& graph(bool measured, int sweeps) {
-    GraphExec& slot = graphs_[measured ? 1 : 0][sweeps == 1 ? 0 : 1];
+    int size_index = 0;
+    while ((1 << size_index) < sweeps) ++size_index;
+    if ((1 << size_index) != sweeps || size_index >= kGraphSizes)
+      throw Error("quotient engine: no graph of " + std::to_string(sweeps) + " sweeps");
+    GraphExec& slot = graphs_[measured ? 1 : 0][size_index];
     if (!slot.valid()) {
       const cudaStream_t s = stream_.get();
       Graph g = capture_graph(s, [&] {
@@ -451,13 +513,13 @@ class CudaQuotientEngine final : public QuotientEngine {
   int64_t n_factors_ = 0;
   int64_t n_partials_ = 0;
   bool has_steps_ = false;
-  DeviceBuffer<double> factors_, factors_before_, q0_, partials_;
+  DeviceBuffer<double> factors_, factors_before_, q0_, partials_, l1_parts_;
   DeviceBuffer<int32_t> cell_block_;
   DeviceBuffer<Control> control_;
   DeviceBuffer<int> zero_flag_;
   CellParams cell_params_;
   std::vector<Margin> margins_;
-  GraphExec graphs_[2][2];  // [measured][batch]
+  GraphExec graphs_[2][kGraphSizes];  // [measured][log2(sweeps)], captured on first use
 };
 
 }  // namespace

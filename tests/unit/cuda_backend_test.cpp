@@ -202,6 +202,28 @@ TEST_F(CudaKernels, UploadDownloadRoundTrip) {
   expect_identical(cloned.values, m.values, "clone");
 }
 
+TEST_F(CudaKernels, LargeUploadDownloadGoesThroughPinnedChunks) {
+  // 5M entries: values 40 MB (two 32 MB staging chunks), column indices 20 MB (one), offsets
+  // below the 1 MB direct-copy threshold. Every value distinct, so a misplaced chunk shows.
+  CsrMatrix m;
+  const int64_t rows = 50000, per_row = 100;
+  m.n_rows = rows;
+  m.n_cols = 1000;
+  m.row_ptr.resize(rows + 1);
+  for (int64_t i = 0; i <= rows; ++i) m.row_ptr[i] = i * per_row;
+  m.col_idx.resize(rows * per_row);
+  m.values.resize(rows * per_row);
+  for (int64_t e = 0; e < rows * per_row; ++e) {
+    m.col_idx[e] = static_cast<int32_t>((e % per_row) * 10 + (e / per_row) % 10);
+    m.values[e] = 1.0 + static_cast<double>(e) * 0.25;
+  }
+  auto g = gpu_->upload(m);
+  const CsrMatrix back = gpu_->download(*g);
+  EXPECT_EQ(back.row_ptr, m.row_ptr);
+  EXPECT_EQ(back.col_idx, m.col_idx);
+  expect_identical(back.values, m.values, "values");
+}
+
 TEST_F(CudaKernels, EmptyMatrices) {
   CsrMatrix empty;
   empty.n_rows = 40;

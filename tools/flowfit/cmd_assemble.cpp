@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "flowfit/assembly.hpp"
+#include "flowfit/assembly_cuda.hpp"
+#include "flowfit/backend.hpp"
 #include "flowfit/error.hpp"
 #include "flowfit/io/geography_io.hpp"
 #include "flowfit/io/matrix_io.hpp"
@@ -42,6 +44,41 @@ CrosswalkColumns parse_columns(const std::string& text) {
   c.unit = text.substr(a + 1, b - a - 1);
   c.weight = text.substr(b + 1);
   return c;
+}
+
+// Stats of the GPU assembly, counted on the host from the inputs and the result (the CPU's
+// assemble_flows fills them itself).
+assembly::AssemblyStats host_stats(const CsrMatrix& a, const CsrMatrix& g, const CsrMatrix& e) {
+  assembly::AssemblyStats s;
+  s.addresses = a.n_rows;
+  s.units = g.n_cols;
+  s.a_nonzeros = a.nnz();
+  s.crosswalk_nonzeros = g.nnz();
+  for (int64_t i = 0; i < a.n_rows; ++i)
+    for (int64_t p = a.row_ptr[i]; p < a.row_ptr[i + 1]; ++p)
+      if (a.col_idx[p] == i) ++s.a_diagonal;
+  for (int64_t i = 0; i < g.n_rows; ++i)
+    if (g.row_ptr[i + 1] == g.row_ptr[i]) ++s.unmapped_addresses;
+  s.a_total = total(a);
+  s.e_total = total(e);
+  return s;
+}
+
+// --backend cuda assembles on the GPU (cuSPARSE SpGEMM, docs/cuda_assembly.md); every other
+// choice, auto included, on the CPU: the two agree to rounding, not bit for bit, so the GPU is
+// used only when asked for.
+CsrMatrix assemble_on_backend(const CsrMatrix& flows, const CsrMatrix& g,
+                              const GlobalOptions& global, assembly::AssemblyStats& stats) {
+  const bool gpu =
+      global.backend_given && backend_choice_from_string(global.backend) == BackendChoice::cuda;
+  if (!gpu) {
+    global.console.detail("assembly on the CPU");
+    return assembly::assemble_flows(flows, g, &stats);
+  }
+  global.console.info("assembly on the GPU (CUDA device 0, cuSPARSE SpGEMM)");
+  CsrMatrix e = assembly::assemble_flows_cuda(flows, g, 0);
+  stats = host_stats(flows, g, e);
+  return e;
 }
 
 int assemble(const AssembleArgs& a, const GlobalOptions& global) {
@@ -113,7 +150,7 @@ int assemble(const AssembleArgs& a, const GlobalOptions& global) {
                     sums.empty_rows));
 
   assembly::AssemblyStats stats;
-  const CsrMatrix e = assembly::assemble_flows(flows, cw.g, &stats);
+  const CsrMatrix e = assemble_on_backend(flows, cw.g, global, stats);
   io::MatrixWriteOptions w;
   w.row_geography = &cw.units;
   w.col_geography = &cw.units;
