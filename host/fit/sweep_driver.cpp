@@ -14,7 +14,8 @@ bool all_within(const std::vector<MarginResidual>& residuals, double tolerance) 
 
 }  // namespace
 
-SweepOutcome drive_sweeps(QuotientEngine& engine, const Stage& stage) {
+SweepOutcome drive_sweeps(QuotientEngine& engine, const Stage& stage,
+                          const StageRunOptions& options) {
   const StopRule& stop = stage.stop;
   const int max_it = stop.max_iterations;
   const int log_every = std::max(1, stage.log_every);
@@ -35,6 +36,7 @@ SweepOutcome drive_sweeps(QuotientEngine& engine, const Stage& stage) {
     const SweepReport rep = engine.run_sweeps(batch, l1_stop, /*measure_last=*/true);
     it += rep.sweeps_run;
     out.last_l1 = rep.last_sweep_l1;
+    if (options.progress) options.progress(StageProgress{it, max_it});
 
     bool done = rep.stopped_on_l1;
     std::optional<std::vector<MarginResidual>> residuals;

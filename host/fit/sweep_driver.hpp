@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "flowfit/backend.hpp"
+#include "flowfit/fit.hpp"
 #include "flowfit/stage.hpp"
 
 namespace flowfit::detail {
@@ -16,6 +17,7 @@ struct SweepOutcome {
   std::vector<IterationRecord> history;
 };
 
-SweepOutcome drive_sweeps(QuotientEngine& engine, const Stage& stage);
+SweepOutcome drive_sweeps(QuotientEngine& engine, const Stage& stage,
+                          const StageRunOptions& options = {});
 
 }  // namespace flowfit::detail
