@@ -11,8 +11,14 @@ import scipy.sparse as sp
 _INT32_MAX = np.iinfo(np.int32).max
 
 
-def is_sparse(m: Any) -> bool:
-    return sp.issparse(m)
+# The sparse-array base class: scipy.sparse.sparray from scipy 1.11, private before (in scipy
+# 1.10 csr_array also derives from csr_matrix, so isinstance(m, spmatrix) cannot tell them apart).
+_SPARRAY = getattr(sp, "sparray", None) or getattr(getattr(sp, "_arrays", None), "_sparray", None)
+
+
+def is_sparse_array(m: Any) -> bool:
+    """True for csr_array and the other sparse *arrays*, False for the *matrix* classes."""
+    return _SPARRAY is not None and isinstance(m, _SPARRAY)
 
 
 def to_engine(m: Any, what: str = "matrix") -> Tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
@@ -63,7 +69,7 @@ def from_engine(arrays: Tuple[int, int, np.ndarray, np.ndarray, np.ndarray], kin
     data or indices; indptr is narrowed to int32, as scipy wants, when every offset fits)."""
     n_rows, n_cols, indptr, indices, data = arrays
     if like is not None:
-        kind = "matrix" if isinstance(like, sp.spmatrix) else "array"
+        kind = "array" if is_sparse_array(like) else "matrix"
     nnz = int(indptr[-1]) if len(indptr) else 0
     if nnz <= _INT32_MAX:
         indptr = indptr.astype(np.int32, copy=False)

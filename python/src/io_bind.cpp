@@ -55,7 +55,7 @@ template <class T>
 py::array mapped_array(std::span<const T> s, const py::object& owner) {
   py::array_t<T> a({static_cast<py::ssize_t>(s.size())}, {sizeof(T)}, s.data(), owner);
   py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
-  return std::move(a);
+  return a;
 }
 
 py::tuple map_ffm(const std::string& path, bool verify_checksum) {
