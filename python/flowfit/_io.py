@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import _flowfit as _ff
 from ._geography import Geography, Grouping, _geoid_strings, as_grouping
-from ._matrix import from_engine, to_engine
+from ._matrix import from_engine, is_sparse_array, to_engine
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -92,6 +92,8 @@ def write_npz(path: PathLike, matrix: Any, geoids: Any = None, *, col_geoids: An
         "shape": np.array(m.shape), "data": m.data,
         ROW_GEOIDS: np.array(rows, dtype=str), COL_GEOIDS: np.array(cols, dtype=str),
     }
+    if is_sparse_array(matrix):
+        arrays["_is_array"] = np.array(True)  # as scipy >= 1.11 writes it: load as csr_array
     fd, tmp = _atomic_target(path)
     try:
         with os.fdopen(fd, "wb") as f:

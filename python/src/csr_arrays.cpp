@@ -1,4 +1,5 @@
 // CSR matrices between numpy arrays (scipy's indptr/indices/data) and flowfit::CsrMatrix.
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -20,10 +21,18 @@ std::span<const T> checked_span(const py::array& a, const char* name) {
   return {static_cast<const T*>(a.data()), static_cast<size_t>(a.size())};
 }
 
+// A copy of `s`, in parallel chunks: the copy into the engine is most of fit()'s overhead over
+// the stage itself on large matrices, and one thread does not saturate memory bandwidth.
 template <class T>
 std::vector<T> copy_of(std::span<const T> s) {
   std::vector<T> v(s.size());
-  if (!s.empty()) std::memcpy(v.data(), s.data(), s.size_bytes());
+  constexpr int64_t kChunk = int64_t{1} << 20;
+  const int64_t n = static_cast<int64_t>(s.size());
+#pragma omp parallel for schedule(static)
+  for (int64_t begin = 0; begin < n; begin += kChunk) {
+    const int64_t count = std::min(kChunk, n - begin);
+    std::memcpy(v.data() + begin, s.data() + begin, static_cast<size_t>(count) * sizeof(T));
+  }
   return v;
 }
 
@@ -58,7 +67,8 @@ CsrMatrix csr_from_arrays(int64_t n_rows, int64_t n_cols, const py::array& indpt
 py::tuple csr_to_arrays(CsrMatrix&& m) {
   const int64_t n_rows = m.n_rows, n_cols = m.n_cols;
   return py::make_tuple(n_rows, n_cols, vector_to_array(std::move(m.row_ptr)),
-                        vector_to_array(std::move(m.col_idx)), vector_to_array(std::move(m.values)));
+                        vector_to_array(std::move(m.col_idx)),
+                        vector_to_array(std::move(m.values)));
 }
 
 }  // namespace flowfit::python

@@ -77,9 +77,9 @@ void bind_fit(py::module_& m) {
 
   py::class_<Stage>(m, "Stage", "Margins applied in sweeps under a stop rule (engine object).")
       .def(py::init([](std::string name, std::vector<Margin> margins, int max_iterations,
-                       std::optional<double> l1_tolerance,
-                       std::optional<double> residual_tolerance, const std::string& method,
-                       int log_every, double consistency_tolerance, double report_tolerance) {
+                       std::optional<double> l1_tolerance, std::optional<double> residual_tolerance,
+                       const std::string& method, int log_every, double consistency_tolerance,
+                       double report_tolerance) {
              Stage s;
              s.name = std::move(name);
              s.margins = std::move(margins);
@@ -92,9 +92,9 @@ void bind_fit(py::module_& m) {
              s.report_tolerance = report_tolerance;
              return s;
            }),
-           py::arg("name"), py::arg("margins"), py::arg("max_iterations"),
-           py::arg("l1_tolerance"), py::arg("residual_tolerance"), py::arg("method"),
-           py::arg("log_every"), py::arg("consistency_tolerance"), py::arg("report_tolerance"))
+           py::arg("name"), py::arg("margins"), py::arg("max_iterations"), py::arg("l1_tolerance"),
+           py::arg("residual_tolerance"), py::arg("method"), py::arg("log_every"),
+           py::arg("consistency_tolerance"), py::arg("report_tolerance"))
       .def_readonly("name", &Stage::name)
       .def_readonly("margins", &Stage::margins);
 
@@ -106,7 +106,8 @@ void bind_fit(py::module_& m) {
       "make_backend",
       [](const std::string& choice, int threads) {
         std::string why;
-        std::unique_ptr<Backend> b = make_backend(backend_choice_from_string(choice), threads, &why);
+        std::unique_ptr<Backend> b =
+            make_backend(backend_choice_from_string(choice), threads, &why);
         return py::make_tuple(std::move(b), why);
       },
       py::arg("choice"), py::arg("threads") = 0);

@@ -19,8 +19,7 @@ void bind_geography(py::module_& m) {
 
   py::class_<Grouping>(m, "Grouping", "Units -> groups, labels sorted (engine object).")
       .def_static("whole", &Grouping::whole, py::arg("n_units"), py::arg("label") = "all")
-      .def_static("by_prefix", &Grouping::by_prefix, py::arg("geography"),
-                  py::arg("prefix_length"))
+      .def_static("by_prefix", &Grouping::by_prefix, py::arg("geography"), py::arg("prefix_length"))
       .def_static(
           "from_labels",
           [](const std::vector<std::string>& labels) { return Grouping::from_labels(labels); },

@@ -35,10 +35,10 @@ py::tuple read_matrix(const std::string& path, const std::string& format,
   return csr_to_arrays(std::move(m));
 }
 
-void write_matrix(const std::string& path, int64_t n_rows, int64_t n_cols,
-                  const py::array& indptr, const py::array& indices, const py::array& data,
-                  const std::string& format, bool compressed, const Geography* row_geography,
-                  const Geography* col_geography, const std::vector<std::string>& comments) {
+void write_matrix(const std::string& path, int64_t n_rows, int64_t n_cols, const py::array& indptr,
+                  const py::array& indices, const py::array& data, const std::string& format,
+                  bool compressed, const Geography* row_geography, const Geography* col_geography,
+                  const std::vector<std::string>& comments) {
   const CsrMatrix m = csr_from_arrays(n_rows, n_cols, indptr, indices, data);
   io::MatrixWriteOptions options;
   options.format = io::matrix_format_from_string(format);

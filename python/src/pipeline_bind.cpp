@@ -80,21 +80,17 @@ py::tuple run_year(const std::string& file, const std::optional<std::string>& te
     for (const auto& w : problem.warnings) warnings.push_back(report::to_json(w));
     auto resident = backend->adopt(std::move(problem.matrix));
     const auto sink = python_sink(progress);
-    const auto runs =
-        pipeline::run_stages(*backend, resident, problem, plan.stages,
-                             [&](const pipeline::StageRun& r, ResidentMatrix&) {
-                               sink(pipeline::ProgressEvent{year, 0, 1,
-                                                            "stage " +
-                                                                std::string(to_string(r.spec.kind)) +
-                                                                " done"});
-                             });
+    const auto runs = pipeline::run_stages(
+        *backend, resident, problem, plan.stages,
+        [&](const pipeline::StageRun& r, ResidentMatrix&) {
+          sink(pipeline::ProgressEvent{year, 0, 1,
+                                       "stage " + std::string(to_string(r.spec.kind)) + " done"});
+        });
     for (const auto& r : runs) stages.push_back(report::to_json(r));
     matrix = backend->release(std::move(resident));
   }
-  nlohmann::json doc{{"year", year},
-                     {"backend", backend_name},
-                     {"stages", stages},
-                     {"warnings", warnings}};
+  nlohmann::json doc{
+      {"year", year}, {"backend", backend_name}, {"stages", stages}, {"warnings", warnings}};
   return py::make_tuple(csr_to_arrays(std::move(matrix)), doc.dump());
 }
 
