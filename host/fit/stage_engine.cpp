@@ -82,6 +82,11 @@ void decide_verdict(const Stage& stage, const detail::SweepOutcome& sweeps,
 }  // namespace
 
 StageResult run_stage(Backend& backend, ResidentMatrix& matrix, const Stage& stage) {
+  return run_stage(backend, matrix, stage, StageRunOptions{});
+}
+
+StageResult run_stage(Backend& backend, ResidentMatrix& matrix, const Stage& stage,
+                      const StageRunOptions& options) {
   const auto t_start = Clock::now();
   validate_stage(stage, matrix.n_rows(), matrix.n_cols());
 
@@ -112,7 +117,7 @@ StageResult run_stage(Backend& backend, ResidentMatrix& matrix, const Stage& sta
   r.timings.aggregate_s = seconds_since(t0);
 
   t0 = Clock::now();
-  const detail::SweepOutcome sweeps = detail::drive_sweeps(*engine, stage);
+  const detail::SweepOutcome sweeps = detail::drive_sweeps(*engine, stage, options);
   r.iterations = sweeps.iterations;
   r.history = sweeps.history;
   r.fixed_point = sweeps.fixed_point;
@@ -131,10 +136,15 @@ StageResult run_stage(Backend& backend, ResidentMatrix& matrix, const Stage& sta
 }
 
 StageResult run_stage(Backend& backend, CsrMatrix& matrix, const Stage& stage) {
+  return run_stage(backend, matrix, stage, StageRunOptions{});
+}
+
+StageResult run_stage(Backend& backend, CsrMatrix& matrix, const Stage& stage,
+                      const StageRunOptions& options) {
   auto resident = backend.adopt(std::move(matrix));
   StageResult r;
   try {
-    r = run_stage(backend, *resident, stage);
+    r = run_stage(backend, *resident, stage, options);
   } catch (...) {
     matrix = backend.release(std::move(resident));  // give the caller its matrix back
     throw;

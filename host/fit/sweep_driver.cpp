@@ -69,7 +69,8 @@ class PiecewiseRunner {
 
 }  // namespace
 
-SweepOutcome drive_sweeps(QuotientEngine& engine, const Stage& stage) {
+SweepOutcome drive_sweeps(QuotientEngine& engine, const Stage& stage,
+                          const StageRunOptions& options) {
   const StopRule& stop = stage.stop;
   const int max_it = stop.max_iterations;
   const int log_every = std::max(1, stage.log_every);
@@ -95,6 +96,7 @@ SweepOutcome drive_sweeps(QuotientEngine& engine, const Stage& stage) {
       out.fixed_point = rep.fixed_point_sweep;
       out.fixed_point_period = rep.cycle_period;
     }
+    if (options.progress) options.progress(StageProgress{it, max_it});
 
     bool done = rep.stopped_on_l1;
     std::optional<std::vector<MarginResidual>> residuals;

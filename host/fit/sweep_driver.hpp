@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "flowfit/backend.hpp"
+#include "flowfit/fit.hpp"
 #include "flowfit/stage.hpp"
 
 namespace flowfit::detail {
@@ -19,6 +20,7 @@ struct SweepOutcome {
   int fixed_point_period = 0;
 };
 
-SweepOutcome drive_sweeps(QuotientEngine& engine, const Stage& stage);
+SweepOutcome drive_sweeps(QuotientEngine& engine, const Stage& stage,
+                          const StageRunOptions& options = {});
 
 }  // namespace flowfit::detail
