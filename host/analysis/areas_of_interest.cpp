@@ -66,8 +66,8 @@ std::vector<double> distance_to_area(const Centroids& c, const std::vector<char>
     }
     if (c.latitude[u] < lo - band || c.latitude[u] > hi + band) continue;
     for (size_t v : members)
-      d[u] = std::min(d[u], great_circle_miles(c.latitude[u], c.longitude[u], c.latitude[v],
-                                               c.longitude[v]));
+      d[u] = std::min(
+          d[u], great_circle_miles(c.latitude[u], c.longitude[u], c.latitude[v], c.longitude[v]));
   }
   return d;
 }

@@ -101,8 +101,7 @@ AttributeTable read_attribute_table(const fs::path& path, const std::string& res
     }
     const std::string_view v = t.field(r, vc);
     auto [it, inserted] = out.values.try_emplace(k, AttributeValue{std::string(v), t.line(r)});
-    if (!inserted)
-      t.fail(r, kc, fmt::format("key {} repeats line {}", k, it->second.line));
+    if (!inserted) t.fail(r, kc, fmt::format("key {} repeats line {}", k, it->second.line));
     if (v.empty()) out.values.erase(it);
   }
   if (padded > 0)

@@ -78,8 +78,8 @@ std::vector<DistanceSummary> move_distances(const CsrMatrix& m, const Centroids&
       const int32_t j = m.col_idx[k];
       if (j == i) continue;
       const double v = m.values[k];
-      const double d = great_circle_miles(c.latitude[i], c.longitude[i], c.latitude[j],
-                                          c.longitude[j]);
+      const double d =
+          great_circle_miles(c.latitude[i], c.longitude[i], c.latitude[j], c.longitude[j]);
       row.movers += v;
       row.weighted += v * d;
       const auto b = static_cast<size_t>(std::upper_bound(o.edges.begin(), o.edges.end(), d) -

@@ -7,7 +7,9 @@
 namespace flowfit::analysis {
 namespace {
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
-double safe_ratio(double a, double b) { return b > 0 ? a / b : kNan; }
+double safe_ratio(double a, double b) {
+  return b > 0 ? a / b : kNan;
+}
 }  // namespace
 
 double GroupFlows::origin_movers(int32_t g) const {

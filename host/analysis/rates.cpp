@@ -58,8 +58,8 @@ AreaFlowsSummary area_flows_summary(const CsrMatrix& m, const Grouping& areas) {
   AreaFlowsSummary s;
   s.areas = areas;
   const auto g = static_cast<size_t>(areas.n_groups());
-  for (auto* v : {&s.population_before, &s.population_after, &s.cbg_stayers,
-                  &s.within_area_movers, &s.out_migrants, &s.in_migrants})
+  for (auto* v : {&s.population_before, &s.population_after, &s.cbg_stayers, &s.within_area_movers,
+                  &s.out_migrants, &s.in_migrants})
     v->assign(g, 0.0);
   s.n_units.assign(g, 0);
   for (int64_t u = 0; u < areas.n_units(); ++u)

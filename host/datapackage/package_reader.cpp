@@ -78,8 +78,8 @@ DataPackage read_datapackage(const fs::path& path) {
       const fs::path beside = base / fs::path(rel).filename();
       if (!fs::is_regular_file(beside, ec))
         throw InputError(where, 0, field + ".path",
-                         "resource '" + res.name + "': neither '" + res.file.string() +
-                             "' nor '" + beside.string() + "' exists");
+                         "resource '" + res.name + "': neither '" + res.file.string() + "' nor '" +
+                             beside.string() + "' exists");
       pkg.warnings.push_back("resource '" + res.name + "' says path '" + rel +
                              "' but the file sits beside datapackage.json; using " +
                              beside.string());

@@ -39,8 +39,8 @@ namespace {
 void check_name(const std::string& name, const std::string& what) {
   bool ok = !name.empty();
   for (char c : name)
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                c == '.');
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.');
   if (!ok)
     throw ConfigError(what, "'" + name +
                                 "' is not a valid data package name (lowercase letters, digits, "
@@ -68,8 +68,8 @@ PackageWriter::PackageWriter(fs::path dir, std::string name, std::string title,
   check_name(name, "package name");
   std::error_code ec;
   if (fs::exists(dir_, ec) && !fs::is_directory(dir_, ec))
-    throw ConfigError("--output", "'" + dir_.string() +
-                                      "' is a file; a data package is written to a folder");
+    throw ConfigError("--output",
+                      "'" + dir_.string() + "' is a file; a data package is written to a folder");
   if (!fs::exists(dir_, ec) && !fs::create_directory(dir_, ec))
     throw ConfigError("--output", "cannot create the folder '" + dir_.string() +
                                       "': " + (ec ? ec.message() : "unknown error") +
@@ -95,7 +95,8 @@ io::CsvWriter& PackageWriter::table(TableSpec spec) {
   for (const std::string& k : spec.primary_key) {
     bool found = false;
     for (const FieldSpec& f : spec.fields) found = found || f.name == k;
-    if (!found) throw Error("PackageWriter: primary key '" + k + "' is not a field of " + spec.name);
+    if (!found)
+      throw Error("PackageWriter: primary key '" + k + "' is not a field of " + spec.name);
   }
   state_->writer = std::make_unique<io::CsvWriter>(resource_path(spec.name), header);
   state_->spec = std::move(spec);

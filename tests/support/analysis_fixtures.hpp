@@ -22,22 +22,19 @@ inline CsrMatrix dense_matrix(const std::vector<std::vector<double>>& rows) {
         c.push_back(static_cast<int64_t>(j));
         v.push_back(rows[i][j]);
       }
-  return csr_from_triplets(static_cast<int64_t>(rows.size()),
-                           static_cast<int64_t>(rows[0].size()), r, c, v);
+  return csr_from_triplets(static_cast<int64_t>(rows.size()), static_cast<int64_t>(rows[0].size()),
+                           r, c, v);
 }
 
 inline Geography five_cbgs() {
-  return Geography({"010010001001", "010010001002", "010010002001", "010030001001",
-                    "020010001001"});
+  return Geography(
+      {"010010001001", "010010001002", "010010002001", "010030001001", "020010001001"});
 }
 
 // Row sums 60, 40, 30, 50, 100; column sums 55, 35, 23, 52, 115.
 inline CsrMatrix five_flows() {
-  return dense_matrix({{50, 5, 3, 2, 0},
-                       {4, 30, 0, 0, 6},
-                       {0, 0, 20, 10, 0},
-                       {1, 0, 0, 40, 9},
-                       {0, 0, 0, 0, 100}});
+  return dense_matrix(
+      {{50, 5, 3, 2, 0}, {4, 30, 0, 0, 6}, {0, 0, 20, 10, 0}, {1, 0, 0, 40, 9}, {0, 0, 0, 0, 100}});
 }
 
 }  // namespace flowfit::testing

@@ -45,7 +45,8 @@ TEST(AnalysisAreas, RadiusAndRings) {
   const Geography geo = five_cbgs();
   // On the equator, one degree apart: u0 at 0, u1 at 1, ..., u4 at 4 degrees of longitude.
   Centroids c{{0, 0, 0, 0, 0}, {0, 1, 2, 3, 4}};
-  const auto member = members_within_radius(c, 0, 0.4, 50);  // u0 (27.6 mi), u1 (41.5), not u2 (110.5)
+  const auto member =
+      members_within_radius(c, 0, 0.4, 50);  // u0 (27.6 mi), u1 (41.5), not u2 (110.5)
   EXPECT_EQ(member, (std::vector<char>{1, 1, 0, 0, 0}));
   const auto r = area_of_interest(five_flows(), geo, member, &c, {70, 140});
   ASSERT_EQ(r.size(), 5u);

@@ -66,7 +66,7 @@ TEST(AnalysisDataPackage, BundledSegregationPackageQuirksAreToleratedWithWarning
   const AttributeTable t = read_attribute_table(pkg, "exposure-segregation-county", "fips_code",
                                                 "exposure_segregation_smoothed");
   EXPECT_EQ(t.key_length, 5);
-  EXPECT_EQ(t.values.size(), 2829u);  // the README says 2,828; the file has 2,829 rows
+  EXPECT_EQ(t.values.size(), 2829u);             // the README says 2,828; the file has 2,829 rows
   EXPECT_EQ(t.values.at("01001").text, "0.31");  // 1001 in the file
   bool padded_warning = false;
   for (const auto& w : t.warnings)
@@ -81,7 +81,8 @@ TEST(AnalysisDataPackage, MissingResourceFileIsAnInputError) {
   std::ofstream(dir / "datapackage.json")
       << R"({"name":"x","resources":[{"name":"r","path":"data/r.csv"}]})";
   EXPECT_THROW(read_datapackage(dir), InputError);
-  std::ofstream(dir / "datapackage.json") << R"({"name":"x","resources":[{"name":"r","path":"../r.csv"}]})";
+  std::ofstream(dir / "datapackage.json")
+      << R"({"name":"x","resources":[{"name":"r","path":"../r.csv"}]})";
   EXPECT_THROW(read_datapackage(dir), InputError);
   std::ofstream(dir / "datapackage.json") << "{not json";
   EXPECT_THROW(read_datapackage(dir), InputError);

@@ -61,7 +61,8 @@ std::filesystem::path write_file(const std::string& name, const std::string& tex
 
 TEST(AnalysisAttributes, PadsShortKeysAndJoinsThroughCountyCodeChanges) {
   // Keys 1001 and 1003 lost their leading zero; 02158 is the 2019 code of 2010's 02270.
-  const auto p = write_file("attr.csv", "fips,kind\r\n1001,urban\r\n1003,rural\r\n02158,remote\r\n");
+  const auto p =
+      write_file("attr.csv", "fips,kind\r\n1001,urban\r\n1003,rural\r\n02158,remote\r\n");
   const AttributeTable t = read_attribute_table(p, "", "fips", "kind");
   EXPECT_EQ(t.key_length, 5);
   ASSERT_EQ(t.warnings.size(), 1u);

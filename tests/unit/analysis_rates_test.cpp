@@ -17,7 +17,8 @@ using flowfit::testing::five_flows;
 
 TEST(AnalysisRates, CountySplitsStayersWithinAreaMoversAndMigrants) {
   const Geography geo = five_cbgs();
-  const AreaFlowsSummary s = area_flows_summary(five_flows(), area_grouping(geo, AreaLevel::county));
+  const AreaFlowsSummary s =
+      area_flows_summary(five_flows(), area_grouping(geo, AreaLevel::county));
   ASSERT_EQ(s.areas.labels(), (std::vector<std::string>{"01001", "01003", "02001"}));
   // 01001 = u0, u1, u2: stayers 50 + 30 + 20; within 5 + 3 + 4; out 2 + 6 + 10; in 1 (u3 -> u0).
   EXPECT_EQ(s.n_units[0], 3);

@@ -47,8 +47,8 @@ int run_area(const AreaArgs& a, const GlobalOptions& global) {
   if (!a.center.empty() && (a.center.size() != 2 || !(a.radius > 0)))
     throw ConfigError("--center", "--center takes LAT,LON and needs --radius MILES > 0");
   if (!a.labels.empty() && a.labels.size() != a.matrices.size())
-    throw ConfigError("--labels", fmt::format("{} labels for {} matrices", a.labels.size(),
-                                              a.matrices.size()));
+    throw ConfigError("--labels",
+                      fmt::format("{} labels for {} matrices", a.labels.size(), a.matrices.size()));
   std::vector<fs::path> inputs{a.in.geography, a.centroids, a.geoid_file};
   for (const auto& m : a.matrices) inputs.emplace_back(m);
   check_package_output(a.output, {"area_migration", "area_cbgs"}, inputs);
@@ -90,8 +90,7 @@ int run_area(const AreaArgs& a, const GlobalOptions& global) {
                   "people"),
               num("elsewhere", "movers to other states", "people"),
               num("cbg_out_rate", "movers / population_before", "fraction"),
-              num("region_out_rate", "movers who left the region / population_before",
-                  "fraction")};
+              num("region_out_rate", "movers who left the region / population_before", "fraction")};
   t.primary_key = {"year", "region"};
   io::CsvWriter& w = pkg.table(t);
   for (size_t y = 0; y < a.matrices.size(); ++y) {
@@ -99,8 +98,7 @@ int run_area(const AreaArgs& a, const GlobalOptions& global) {
         load_matrix(a.matrices[y], a.in, &geo, matrix_format_for(a.matrices[y], "auto", "MATRIX"));
     const std::string label =
         a.labels.empty() ? fs::path(a.matrices[y]).stem().string() : a.labels[y];
-    for (const auto& r :
-         analysis::area_of_interest(m, geo, member, c ? &*c : nullptr, a.rings)) {
+    for (const auto& r : analysis::area_of_interest(m, geo, member, c ? &*c : nullptr, a.rings)) {
       w.field(label).field(r.region).field(r.n_cbgs);
       for (double v : {r.population_before, r.cbg_stayers, r.movers(), r.within_region,
                        r.rest_of_county, r.rest_of_state, r.elsewhere})
@@ -138,8 +136,7 @@ AnalyzeAction setup_analyze_area(CLI::App& parent, const GlobalOptions& global) 
   auto a = std::make_shared<AreaArgs>();
   CLI::App* app = parent.add_subcommand(
       "area", "Out-migration of an area of interest against neighbours, county and state");
-  app->add_option("MATRIX", a->matrices, "Harmonized CBG flow matrices (one per year)")
-      ->required();
+  app->add_option("MATRIX", a->matrices, "Harmonized CBG flow matrices (one per year)")->required();
   app->add_option("-o,--output", a->output, "Output data package folder")->required();
   app->add_option("--labels", a->labels, "One label per matrix (e.g. years)")->delimiter(',');
   app->add_option("--geoids", a->geoids,

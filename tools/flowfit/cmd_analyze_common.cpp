@@ -53,9 +53,9 @@ GroupChoice choose_groups(const GroupOptions& g, const Geography& geo,
     const analysis::AttributeTable t =
         analysis::read_attribute_table(g.attribute, g.resource, g.key, g.value, g.key_length);
     for (const std::string& w : t.warnings) global.console.warn(w);
-    const fs::path changes_file = g.county_changes.empty()
-                                      ? bundled_data_file("geography/county_fips_changes_2010_2019.csv")
-                                      : fs::path(g.county_changes);
+    const fs::path changes_file =
+        g.county_changes.empty() ? bundled_data_file("geography/county_fips_changes_2010_2019.csv")
+                                 : fs::path(g.county_changes);
     std::error_code ec;
     analysis::CountyCodeChanges changes;
     if (fs::exists(changes_file, ec))
@@ -74,8 +74,7 @@ GroupChoice choose_groups(const GroupOptions& g, const Geography& geo,
       for (const std::string& p : rep.unmatched_prefixes) list += (list.empty() ? "" : " ") + p;
       global.console.warn(fmt::format(
           "{} CBGs have no row in {} and are in no group (GEOID prefixes: {}{})",
-          rep.unmatched_units, t.source, list,
-          rep.unmatched_prefixes.size() == 20 ? " ..." : ""));
+          rep.unmatched_units, t.source, list, rep.unmatched_prefixes.size() == 20 ? " ..." : ""));
     }
     if (rep.matched_units == 0)
       throw InputError(t.source, 0, g.key, "no CBG of the geography joins this table");
@@ -112,8 +111,8 @@ void check_package_output(const fs::path& dir, const std::vector<std::string>& r
   if (dir.empty()) throw ConfigError("--output", "an output folder is required");
   std::error_code ec;
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
-    throw ConfigError("--output", "'" + dir.string() +
-                                      "' is a file; a data package is written to a folder");
+    throw ConfigError("--output",
+                      "'" + dir.string() + "' is a file; a data package is written to a folder");
   const fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
   if (!fs::is_directory(parent, ec))
     throw ConfigError("--output", "cannot create '" + dir.string() + "': folder '" +
@@ -144,8 +143,8 @@ AnalyzeInputs load_analyze_inputs(const std::string& matrix, const MatrixInputOp
   AnalyzeInputs a;
   a.geo = *load_geography(in);
   a.matrix = load_matrix(matrix, in, &a.geo, matrix_format_for(matrix, "auto", "MATRIX"));
-  global.console.detail(fmt::format("{}: {} units, {} nonzeros", matrix, a.geo.size(),
-                                    a.matrix.nnz()));
+  global.console.detail(
+      fmt::format("{}: {} units, {} nonzeros", matrix, a.geo.size(), a.matrix.nnz()));
   return a;
 }
 

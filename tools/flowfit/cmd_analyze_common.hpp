@@ -30,15 +30,15 @@ struct GroupOptions {
   std::string level, mapping, mapping_columns = "cbg_geoid,group";
   std::string attribute, resource, key, value;  // CSV or data package
   int key_length = 0;
-  int quantiles = 0;          // bin a numeric attribute into k quantiles
+  int quantiles = 0;           // bin a numeric attribute into k quantiles
   std::string county_changes;  // default: the bundled 2010 -> 2019 county code changes
 };
 void add_group_options(CLI::App& app, GroupOptions& g, bool with_level);
 
 struct GroupChoice {
   Grouping groups;
-  std::string what;       // e.g. "county", "exposure_segregation_smoothed quintile"
-  int geoid_length = 0;   // labels are GEOIDs of this length (0: free labels)
+  std::string what;                // e.g. "county", "exposure_segregation_smoothed quintile"
+  int geoid_length = 0;            // labels are GEOIDs of this length (0: free labels)
   std::vector<std::string> notes;  // join report, bins
   struct Bin {
     std::string label;

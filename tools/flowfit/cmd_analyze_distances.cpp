@@ -37,16 +37,16 @@ analysis::FieldSpec num(std::string name, std::string description, std::string u
 }
 
 int run_distances(const DistancesArgs& a, const GlobalOptions& global) {
-  check_package_output(a.output, {"distance_bins", "distance_summary"},
-                       {a.matrix, a.in.geography, a.centroids, a.groups.mapping,
-                        a.groups.attribute});
+  check_package_output(
+      a.output, {"distance_bins", "distance_summary"},
+      {a.matrix, a.in.geography, a.centroids, a.groups.mapping, a.groups.attribute});
   const AnalyzeInputs in = load_analyze_inputs(a.matrix, a.in, global);
   const std::string centroid_file = a.centroids.empty() ? a.in.geography : a.centroids;
   const auto cols = split3(a.centroid_columns);
   const analysis::Centroids c =
       analysis::read_centroids(centroid_file, in.geo, cols[0], cols[1], cols[2]);
-  const bool by_group = !a.groups.level.empty() || !a.groups.mapping.empty() ||
-                        !a.groups.attribute.empty();
+  const bool by_group =
+      !a.groups.level.empty() || !a.groups.mapping.empty() || !a.groups.attribute.empty();
   GroupChoice choice;
   if (by_group) {
     choice = choose_groups(a.groups, in.geo, "", a.in.geography, global);
@@ -62,7 +62,8 @@ int run_distances(const DistancesArgs& a, const GlobalOptions& global) {
       a.output, "flowfit-move-distances", "Move distances",
       "Great-circle distances (haversine, Earth radius 3958.8 miles) between the centroids of "
       "the origin and destination CBG of every move, weighted by the flow; computed by flowfit "
-      "from " + a.matrix);
+      "from " +
+          a.matrix);
   analysis::TableSpec b;
   b.name = "distance_bins";
   b.title = "Movers by distance bin";

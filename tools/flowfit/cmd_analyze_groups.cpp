@@ -35,15 +35,17 @@ int run_groups(const GroupsArgs& a, const GlobalOptions& global) {
   const analysis::GroupFlows f = analysis::group_flows(in.matrix, choice.groups, &in.geo, o);
   const std::string scope = a.out_of_county ? "movers between counties" : "movers (changed CBG)";
 
-  analysis::PackageWriter pkg(a.output, "flowfit-group-flows", "Flows between groups: " + choice.what,
+  analysis::PackageWriter pkg(a.output, "flowfit-group-flows",
+                              "Flows between groups: " + choice.what,
                               "Flows of " + scope + " between groups of CBGs by " + choice.what +
                                   ", computed by flowfit from " + a.matrix);
   // Long form: one row per origin x destination group.
   analysis::TableSpec t;
   t.name = "group_flows";
   t.title = "Movers by origin and destination group";
-  t.description = "share = movers / movers of the origin group; ratio = share / share of all "
-                  "movers who moved to the destination group (homophily on the diagonal)";
+  t.description =
+      "share = movers / movers of the origin group; ratio = share / share of all "
+      "movers who moved to the destination group (homophily on the diagonal)";
   t.fields = {{"origin_group", "string", "group of the origin CBG", "", "", true},
               {"destination_group", "string", "group of the destination CBG", "", "", true},
               num("movers", "people who moved from the origin to the destination group", "people"),
@@ -73,8 +75,8 @@ int run_groups(const GroupsArgs& a, const GlobalOptions& global) {
                     "each group (all_movers) and each group's share of the population at t-1 "
                     "(population_share)."
                   : "share(origin, destination) / share of all movers going to the destination";
-    wide.fields.push_back({"origin_group", "string", "origin group, all_movers or population_share",
-                           "", "", true});
+    wide.fields.push_back(
+        {"origin_group", "string", "origin group, all_movers or population_share", "", "", true});
     for (const std::string& l : f.labels)
       wide.fields.push_back(num(l, "destination group " + l, pass == 0 ? "fraction" : "ratio"));
     wide.primary_key = {"origin_group"};
@@ -120,11 +122,11 @@ int run_groups(const GroupsArgs& a, const GlobalOptions& global) {
   pkg.add_note("movers", scope);
   for (const std::string& n : choice.notes) pkg.add_note("join", n);
   pkg.commit();
-  global.console.info(fmt::format("wrote {}: {} groups, {:.6g} {}", a.output, f.n(),
-                                  f.all_movers(), scope));
+  global.console.info(
+      fmt::format("wrote {}: {} groups, {:.6g} {}", a.output, f.n(), f.all_movers(), scope));
   if (f.dropped_movers > 0)
-    global.console.warn(fmt::format("{:.6g} movers with an end in no group were left out",
-                                    f.dropped_movers));
+    global.console.warn(
+        fmt::format("{:.6g} movers with an end in no group were left out", f.dropped_movers));
   return kExitOk;
 }
 

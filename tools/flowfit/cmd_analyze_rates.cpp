@@ -30,8 +30,8 @@ analysis::FieldSpec number(std::string name, std::string description, std::strin
 
 int run_rates(const RatesArgs& a, const GlobalOptions& global) {
   if (a.min_population < 0) throw ConfigError("--min-population", "must be >= 0");
-  check_package_output(a.output, {"rates"}, {a.matrix, a.in.geography, a.groups.mapping,
-                                             a.groups.attribute});
+  check_package_output(a.output, {"rates"},
+                       {a.matrix, a.in.geography, a.groups.mapping, a.groups.attribute});
   const AnalyzeInputs in = load_analyze_inputs(a.matrix, a.in, global);
   const GroupChoice choice = choose_groups(a.groups, in.geo, "", a.in.geography, global);
   for (const std::string& n : choice.notes) global.console.info(n);
@@ -51,27 +51,26 @@ int run_rates(const RatesArgs& a, const GlobalOptions& global) {
       "out_migrants left it, in_migrants arrived from other areas. Rates are missing where the "
       "population is 0 or below --min-population {:g}.",
       a.min_population);
-  t.fields.push_back(choice.geoid_length > 0
-                         ? analysis::geoid_field("area", choice.geoid_length,
-                                                 "GEOID of the " + choice.what)
-                         : analysis::FieldSpec{"area", "string", "group label", "", "", true});
+  t.fields.push_back(
+      choice.geoid_length > 0
+          ? analysis::geoid_field("area", choice.geoid_length, "GEOID of the " + choice.what)
+          : analysis::FieldSpec{"area", "string", "group label", "", "", true});
   t.fields.push_back({"n_cbgs", "integer", "CBGs in the area", "CBGs"});
-  for (auto f : {number("population_before", "people living in the area at t-1", "people"),
-                 number("population_after", "people living in the area at t", "people"),
-                 number("cbg_stayers", "people who stayed in their CBG", "people"),
-                 number("within_area_movers", "people who moved between CBGs of the area",
-                        "people"),
-                 number("out_migrants", "people who left the area", "people"),
-                 number("in_migrants", "people who moved into the area from another area",
-                        "people"),
-                 number("net_migrants", "in_migrants - out_migrants", "people"),
-                 number("out_migration_rate", "out_migrants / population_before", "fraction"),
-                 number("in_migration_rate", "in_migrants / population_after", "fraction"),
-                 number("net_migration_rate", "net_migrants / population_before", "fraction"),
-                 number("mover_rate",
-                        "(within_area_movers + out_migrants) / population_before: share who "
-                        "changed CBG",
-                        "fraction")})
+  for (auto f :
+       {number("population_before", "people living in the area at t-1", "people"),
+        number("population_after", "people living in the area at t", "people"),
+        number("cbg_stayers", "people who stayed in their CBG", "people"),
+        number("within_area_movers", "people who moved between CBGs of the area", "people"),
+        number("out_migrants", "people who left the area", "people"),
+        number("in_migrants", "people who moved into the area from another area", "people"),
+        number("net_migrants", "in_migrants - out_migrants", "people"),
+        number("out_migration_rate", "out_migrants / population_before", "fraction"),
+        number("in_migration_rate", "in_migrants / population_after", "fraction"),
+        number("net_migration_rate", "net_migrants / population_before", "fraction"),
+        number("mover_rate",
+               "(within_area_movers + out_migrants) / population_before: share who "
+               "changed CBG",
+               "fraction")})
     t.fields.push_back(f);
   t.fields.push_back({"suppressed", "boolean",
                       "true when population_before is below the threshold (rates omitted)", ""});
@@ -83,9 +82,9 @@ int run_rates(const RatesArgs& a, const GlobalOptions& global) {
     const analysis::AreaRateValues r = analysis::area_rate_values(s, g, a.min_population);
     suppressed += r.suppressed;
     w.field(s.areas.label(g)).field(s.n_units[i]);
-    for (double v : {s.population_before[i], s.population_after[i], s.cbg_stayers[i],
-                     s.within_area_movers[i], s.out_migrants[i], s.in_migrants[i],
-                     s.in_migrants[i] - s.out_migrants[i]})
+    for (double v :
+         {s.population_before[i], s.population_after[i], s.cbg_stayers[i], s.within_area_movers[i],
+          s.out_migrants[i], s.in_migrants[i], s.in_migrants[i] - s.out_migrants[i]})
       w.field(v);
     for (double v : {r.out_rate, r.in_rate, r.net_rate, r.mover_rate}) number_or_missing(w, v);
     w.field(r.suppressed ? "true" : "false");
@@ -97,11 +96,11 @@ int run_rates(const RatesArgs& a, const GlobalOptions& global) {
   pkg.add_note("min_population", fmt::format("{:g}", a.min_population));
   for (const std::string& n : choice.notes) pkg.add_note("join", n);
   pkg.commit();
-  global.console.info(fmt::format("wrote {}: {} areas ({} suppressed below {:g} people)",
-                                  a.output, s.areas.n_groups(), suppressed, a.min_population));
+  global.console.info(fmt::format("wrote {}: {} areas ({} suppressed below {:g} people)", a.output,
+                                  s.areas.n_groups(), suppressed, a.min_population));
   if (s.dropped > 0)
-    global.console.warn(fmt::format("flows of {:.6g} people with an end in no area were left out",
-                                    s.dropped));
+    global.console.warn(
+        fmt::format("flows of {:.6g} people with an end in no area were left out", s.dropped));
   return kExitOk;
 }
 

@@ -50,8 +50,7 @@ int run_redact(const RedactArgs& a, const GlobalOptions& global) {
       a.report, "flowfit-redaction-report", "Redaction report",
       fmt::format("CBGs withheld from {} (rows removed): out-movers concentrated (share >= {:g} "
                   "going to the {} largest destinations) or population below {:g}",
-                  a.matrix, a.options.share, a.options.max_destinations,
-                  a.options.min_population));
+                  a.matrix, a.options.share, a.options.max_destinations, a.options.min_population));
   analysis::TableSpec t;
   t.name = "withheld_cbgs";
   t.title = "Withheld CBGs";
@@ -60,8 +59,7 @@ int run_redact(const RedactArgs& a, const GlobalOptions& global) {
               {"small_population", "boolean", "withheld by the population rule", "", "", true},
               num("population", "row sum (people at t-1)", "people"),
               num("out_movers", "row sum - diagonal", "people"),
-              num("top_share", "share of out-movers going to the largest destinations",
-                  "fraction"),
+              num("top_share", "share of out-movers going to the largest destinations", "fraction"),
               {"destinations", "integer", "CBGs receiving movers", "CBGs", "", false}};
   // A geography of non-CBG units (tests, regions) has other GEOID lengths: no pattern then.
   for (const auto& id : in.geo.geoids())
@@ -115,8 +113,7 @@ int run_redact(const RedactArgs& a, const GlobalOptions& global) {
 CommandAction setup(CLI::App& app, const GlobalOptions& global) {
   auto a = std::make_shared<RedactArgs>();
   app.add_option("MATRIX", a->matrix, "Harmonized CBG flow matrix")->required();
-  app.add_option("-o,--output", a->output, "The redacted matrix (.mtx/.npz/.ffm/.csv)")
-      ->required();
+  app.add_option("-o,--output", a->output, "The redacted matrix (.mtx/.npz/.ffm/.csv)")->required();
   app.add_option("--report", a->report, "Report data package folder")->required();
   app.add_option("--to", a->to, "Output format when the extension does not tell")
       ->check(CLI::IsMember({"auto", "mtx", "npz", "csv", "tsv", "ffm"}));
@@ -134,9 +131,8 @@ CommandAction setup(CLI::App& app, const GlobalOptions& global) {
 }
 
 const CommandRegistrar registrar{
-    {"redact",
-     "Privacy redaction of a harmonized matrix (the MIGRATE release rule), with a report", 89,
-     setup}};
+    {"redact", "Privacy redaction of a harmonized matrix (the MIGRATE release rule), with a report",
+     89, setup}};
 
 }  // namespace
 }  // namespace flowfit::cli

@@ -28,7 +28,7 @@ struct AttributeValue {
 struct AttributeTable {
   std::string source;  // file (and resource) it came from
   std::string key_column, value_column;
-  int key_length = 0;  // 2, 5, 11 or 12
+  int key_length = 0;                                      // 2, 5, 11 or 12
   std::unordered_map<std::string, AttributeValue> values;  // zero-padded GEOID -> value
   std::vector<std::string> warnings;                       // tolerated quirks
 };
@@ -46,8 +46,8 @@ AttributeTable read_attribute_table(const std::filesystem::path& path, const std
 struct JoinReport {
   int64_t matched_units = 0;
   int64_t unmatched_units = 0;
-  int64_t via_code_change = 0;  // units matched through a changed county code
-  int64_t unused_keys = 0;      // table rows no unit joined
+  int64_t via_code_change = 0;                  // units matched through a changed county code
+  int64_t unused_keys = 0;                      // table rows no unit joined
   std::vector<std::string> unmatched_prefixes;  // distinct, sorted, at most 20
 };
 

@@ -37,9 +37,9 @@ struct DistanceOptions {
 };
 
 struct DistanceSummary {
-  std::string group;            // "all" or an origin group label
-  double movers = 0;            // flow of the moves counted
-  double mean_miles = 0;        // flow-weighted; NaN without movers
+  std::string group;             // "all" or an origin group label
+  double movers = 0;             // flow of the moves counted
+  double mean_miles = 0;         // flow-weighted; NaN without movers
   std::vector<double> bin_flow;  // bin b: edges[b] <= d < edges[b + 1] (last bin unbounded)
   std::vector<double> under_share, over_share;  // aligned with the options' thresholds
 };

@@ -31,10 +31,10 @@ struct GroupFlows {
   double origin_movers(int32_t g) const;       // row total
   double destination_movers(int32_t h) const;  // column total
   double all_movers() const;
-  double share(int32_t g, int32_t h) const;    // flow / origin_movers(g); NaN when 0
-  double all_share(int32_t h) const;           // destination_movers(h) / all_movers()
-  double ratio(int32_t g, int32_t h) const;    // share / all_share (homophily when g == h)
-  double population_share(int32_t h) const;    // population(h) / total population
+  double share(int32_t g, int32_t h) const;  // flow / origin_movers(g); NaN when 0
+  double all_share(int32_t h) const;         // destination_movers(h) / all_movers()
+  double ratio(int32_t g, int32_t h) const;  // share / all_share (homophily when g == h)
+  double population_share(int32_t h) const;  // population(h) / total population
 };
 
 // `geo` is needed for the out-of-county rule only (may be null otherwise).

@@ -17,8 +17,8 @@
 namespace flowfit::analysis {
 
 struct RedactionOptions {
-  double share = 0.9;          // concentration threshold, in (0, 1]
-  int max_destinations = 10;   // the "10 or fewer" destinations
+  double share = 0.9;           // concentration threshold, in (0, 1]
+  int max_destinations = 10;    // the "10 or fewer" destinations
   double min_population = 100;  // withhold rows whose sum is below this (0: off)
 };
 
@@ -28,13 +28,13 @@ struct WithheldUnit {
   bool small_population = false;
   double population = 0;  // row sum (people at t-1)
   double out_movers = 0;
-  double top_share = 0;     // NaN without out-movers
+  double top_share = 0;      // NaN without out-movers
   int64_t destinations = 0;  // CBGs receiving movers (off-diagonal nonzeros > 0)
 };
 
 struct RedactionResult {
   CsrMatrix matrix;
-  std::vector<WithheldUnit> withheld;  // in unit order
+  std::vector<WithheldUnit> withheld;              // in unit order
   int64_t concentrated = 0, small_population = 0;  // a unit may count in both
   int64_t removed_entries = 0;
   double removed_people = 0, removed_movers = 0;
