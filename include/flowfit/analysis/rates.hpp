@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "flowfit/csr_matrix.hpp"
+#include "flowfit/geography.hpp"
 
 namespace flowfit::analysis {
 
@@ -26,5 +27,33 @@ std::vector<double> out_migration_rates(const CsrMatrix& m);
 std::vector<double> in_migration_rates(const CsrMatrix& m);
 std::vector<double> out_migration_rates(const AreaMigration& a);
 std::vector<double> in_migration_rates(const AreaMigration& a);
+
+// Migration figures of areas computed from the CBG matrix itself, so that people who stayed in
+// their CBG and people who moved between CBGs of the same area are told apart. For entry
+// (i, j, v) with areas a = area(i), b = area(j):
+//   population_before[a] += v, population_after[b] += v, and then exactly one of
+//   i == j:  cbg_stayers[a] += v          a == b:  within_area_movers[a] += v
+//   a != b:  out_migrants[a] += v, in_migrants[b] += v
+// Entries with an end in no area are left out and summed in `dropped`. One serial pass in
+// storage order (deterministic).
+struct AreaFlowsSummary {
+  Grouping areas;
+  std::vector<double> population_before, population_after;
+  std::vector<double> cbg_stayers, within_area_movers;
+  std::vector<double> out_migrants, in_migrants;
+  std::vector<int64_t> n_units;  // CBGs per area
+  double dropped = 0;
+};
+AreaFlowsSummary area_flows_summary(const CsrMatrix& m, const Grouping& areas);
+
+// Rates of one area, NaN where suppressed: out = out_migrants / population_before,
+// in = in_migrants / population_after, net = (in_migrants - out_migrants) / population_before,
+// mover = (within_area_movers + out_migrants) / population_before (share who changed CBG).
+// A rate is suppressed when its denominator is below `min_population` or is 0.
+struct AreaRateValues {
+  double out_rate, in_rate, net_rate, mover_rate;
+  bool suppressed;  // population_before < min_population (or 0)
+};
+AreaRateValues area_rate_values(const AreaFlowsSummary& s, int32_t area, double min_population);
 
 }  // namespace flowfit::analysis
