@@ -71,12 +71,12 @@ for s in "${steps[@]}"; do
   declare -F "step_$s" >/dev/null || { echo "run_tests: unknown step '$s' (--list)" >&2; exit 2; }
 done
 
-# CPU seconds of everything this shell has run so far (bash `times`, children's user + sys).
-cpu_seconds() {
-  local t
+# CPU seconds of everything this shell has run so far (bash `times`: children's user + sys), into
+# $cpu. `times` must run in this shell, not in a $(...) subshell (whose children are none).
+cpu_now() {
   times >"$times_file"
-  t=$(sed -n 2p "$times_file")
-  awk '{ s = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } printf "%.0f", s }' <<<"$t"
+  cpu=$(awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] }
+                       printf "%.0f", s }' "$times_file")
 }
 times_file=$(mktemp)
 trap 'rm -f "$times_file"' EXIT
@@ -86,10 +86,12 @@ total_start=$SECONDS
 for s in "${steps[@]}"; do
   echo "=== $s"
   start=$SECONDS
-  cpu_start=$(cpu_seconds)
+  cpu_now
+  cpu_start=$cpu
   rc=0
   "step_$s" || rc=$?
-  line=$(printf '%-14s %6d s wall %7d s CPU' "$s" $((SECONDS - start)) $(($(cpu_seconds) - cpu_start)))
+  cpu_now
+  line=$(printf '%-14s %6d s wall %7d s CPU' "$s" $((SECONDS - start)) $((cpu - cpu_start)))
   summary+=("$line")
   echo "=== $line$( ((rc)) && echo "  FAILED (exit $rc)")"
   if ((rc)); then
