@@ -7,11 +7,12 @@
 
 #include "flowfit/error.hpp"
 #include "flowfit/io/csv_table.hpp"
+#include "host/pipeline/golden_files.hpp"
 
 namespace flowfit::pipeline::detail {
 
 targets::YearlyPopulations read_yearly_populations(const fs::path& csv) {
-  const io::CsvTable t = io::CsvTable::read(csv);
+  const io::CsvTable t = read_csv_any(csv);  // plain or gzipped
   const int geoid = t.column("cbg_geoid");
   std::vector<int> cols;
   for (int k = 0; k < targets::kNumPopulationYears; ++k)

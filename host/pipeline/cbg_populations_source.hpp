@@ -11,7 +11,7 @@
 
 namespace flowfit::pipeline::detail {
 
-// Reads cbg_geoid, x2009..x2019 (e.g. a golden cbg_pop_resolved.csv).
+// Reads cbg_geoid, x2009..x2019 (e.g. a golden cbg_pop_resolved.csv; .csv.gz is inflated).
 targets::YearlyPopulations read_yearly_populations(const fs::path& csv);
 
 // Stand-in NNLS inputs: x_y = pop2010_cbg * county_pop_y / county_census2010, for y = 2010..2019

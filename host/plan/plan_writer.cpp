@@ -91,6 +91,10 @@ std::string plan_to_toml(const Plan& plan, const fs::path& relative_to) {
   path_line("cbg_census2010", c.cbg_census2010);
   path_line("cbg_acs5", c.cbg_acs5);
   path_line("cbg_populations", c.cbg_populations);
+  if (plan.nnls.snap_noise) {  // written only when not the default (the reference's solver)
+    out += "\n[nnls]\n";
+    line("snap_noise", "true");
+  }
 
   for (const YearSpec& y : plan.years) {
     out += "\n[[years]]\n";

@@ -179,6 +179,22 @@ void NnlsSolver::residual(const double* y, const Vec& z, Vec& r) const {
   }
 }
 
+void NnlsSolver::unconstrained_solution(const double* y, double* x) const {
+  Vec sol;
+  Vec r;
+  for (int j = 0; j < n_; ++j) {
+    double s = 0.0;
+    for (int i = 0; i < m_; ++i) s += pinv_[j * m_ + i] * y[i];
+    sol[j] = s;
+  }
+  residual(y, sol, r);
+  for (int j = 0; j < n_; ++j) {
+    double s = 0.0;
+    for (int i = 0; i < m_; ++i) s += pinv_[j * m_ + i] * r[i];
+    x[j] = sol[j] + s;
+  }
+}
+
 NnlsOutcome NnlsSolver::solve(std::span<const double> y, std::span<double> x) const {
   if (static_cast<int>(y.size()) != m_ || static_cast<int>(x.size()) != n_)
     throw ConfigError("nnls", "solve: y must have " + std::to_string(m_) + " and x " +
@@ -209,20 +225,7 @@ NnlsOutcome NnlsSolver::solve(std::span<const double> y, std::span<double> x) co
 
   // Unconstrained solution, refined once; if it is feasible it is the unique NNLS solution.
   Vec sol;
-  {
-    Vec r;
-    for (int j = 0; j < n_; ++j) {
-      double s = 0.0;
-      for (int i = 0; i < m_; ++i) s += pinv_[j * m_ + i] * y[i];
-      sol[j] = s;
-    }
-    residual(y.data(), sol, r);
-    for (int j = 0; j < n_; ++j) {
-      double s = 0.0;
-      for (int i = 0; i < m_; ++i) s += pinv_[j * m_ + i] * r[i];
-      sol[j] += s;
-    }
-  }
+  unconstrained_solution(y.data(), sol.data());
   bool feasible = true;
   const double snap = noise_level(sol);
   for (int j = 0; j < n_; ++j) feasible = feasible && sol[j] >= -snap;

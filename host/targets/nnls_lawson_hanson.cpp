@@ -7,6 +7,7 @@
 // CMakeLists.txt), it reproduces scipy's results bit for bit on x86-64, and in particular the
 // exact set of variables left at 0: the stage-1 zero-target rule depends on it.
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "flowfit/error.hpp"
@@ -107,7 +108,8 @@ void solve_triangular(Work& k, int nsetp) {
 
 }  // namespace
 
-LawsonHansonNnls::LawsonHansonNnls(int m, int n, std::span<const double> a, int max_iterations)
+LawsonHansonNnls::LawsonHansonNnls(int m, int n, std::span<const double> a, int max_iterations,
+                                   bool fast_path)
     : m_(m), n_(n), max_iterations_(max_iterations > 0 ? max_iterations : 3 * n) {
   if (n < 1 || m < 1 || m > kNnlsMaxDim || n > kNnlsMaxDim)
     throw ConfigError("nnls", "need 1 <= m, n <= " + std::to_string(kNnlsMaxDim) +
@@ -123,7 +125,16 @@ LawsonHansonNnls::LawsonHansonNnls(int m, int n, std::span<const double> a, int 
                                       std::to_string(j) + ") is not finite");
       a_col_[j * m + i] = v;
     }
+  if (fast_path && m >= n) {
+    try {
+      fast_ = std::make_unique<NnlsSolver>(m, n, a);
+    } catch (const ConfigError&) {
+      fast_.reset();  // rank deficient: no unconstrained solution to take a shortcut through
+    }
+  }
 }
+
+LawsonHansonNnls::~LawsonHansonNnls() = default;
 
 NnlsOutcome LawsonHansonNnls::solve(std::span<const double> y, std::span<double> x) const {
   if (static_cast<int>(y.size()) != m_ || static_cast<int>(x.size()) != n_)
@@ -132,6 +143,22 @@ NnlsOutcome LawsonHansonNnls::solve(std::span<const double> y, std::span<double>
   for (int i = 0; i < m_; ++i)
     if (!std::isfinite(y[i]))
       throw ConfigError("nnls", "observation " + std::to_string(i) + " is not finite");
+  NnlsOutcome out;
+  if (fast_) {
+    double u[kMax];
+    fast_->unconstrained_solution(y.data(), u);
+    double umax = 0.0, umin = std::numeric_limits<double>::infinity();
+    for (int j = 0; j < n_; ++j) {
+      umax = std::fmax(umax, u[j]);
+      umin = std::fmin(umin, u[j]);
+    }
+    if (umin > kNnlsFastPathMargin * umax) {
+      for (int j = 0; j < n_; ++j) x[j] = u[j];
+      out.unconstrained = true;
+      out.fast_path = true;
+      return out;
+    }
+  }
   constexpr double kFactor = 0.01;
   const int m = m_;
   const int n = n_;
@@ -144,7 +171,6 @@ NnlsOutcome LawsonHansonNnls::solve(std::span<const double> y, std::span<double>
     k.x[i] = 0.0;
     k.index[i] = i;
   }
-  NnlsOutcome out;
   int iter = 0;
   const int iz2 = n;
   int iz1 = 1;

@@ -225,5 +225,18 @@ TEST(PlanToml, ClosestMatch) {
   EXPECT_EQ(closest_match("colour", keys), "");
 }
 
+TEST(PlanToml, NnlsSnapNoiseIsOptInAndPartOfThePlanIdentity) {
+  const Plan reference = parse(kGoodPlan);
+  EXPECT_FALSE(reference.nnls.snap_noise);  // the reference's Lawson–Hanson by default
+  std::string text = kGoodPlan;
+  text.replace(text.find("[census]"), 8, "[nnls]\nsnap_noise = true\n\n[census]");
+  const Plan snap = parse(text);
+  EXPECT_TRUE(snap.nnls.snap_noise);
+  EXPECT_NE(snap.canonical_text(), reference.canonical_text());  // resume keys differ
+  EXPECT_TRUE(parse(plan_to_toml(snap), false).nnls.snap_noise);
+  text.replace(text.find("snap_noise"), 10, "snap_nois");
+  EXPECT_NE(std::string(error_of(text).what()).find("nnls.snap_nois"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace flowfit::pipeline

@@ -107,6 +107,12 @@ TEST(NnlsScipy, LawsonHansonHasScipysZeroPatternOn200kRows) {
   ASSERT_EQ(rows.size(), static_cast<size_t>(kRows * kRowDoubles));
   const auto b = ft::nnls_design_matrix();
 
+  // Without the fast path: scipy's arithmetic on every row, so every bit agrees.
+  const Comparison exact = compare(
+      ft::LawsonHansonNnls(ft::kNumObservations, ft::kNumPopulationYears, b, -1, false), rows);
+  EXPECT_EQ(exact.pattern_mismatch, 0) << exact.first_failure;
+  EXPECT_EQ(exact.bit_identical, kRows);
+  // The default (fast path for rows far from the bound): same zero pattern, values to rounding.
   const Comparison lh =
       compare(ft::LawsonHansonNnls(ft::kNumObservations, ft::kNumPopulationYears, b), rows);
   EXPECT_EQ(lh.pattern_mismatch, 0) << lh.first_failure;
@@ -114,7 +120,8 @@ TEST(NnlsScipy, LawsonHansonHasScipysZeroPatternOn200kRows) {
   // The data must contain the cases that matter: zero years and tiny positive years.
   EXPECT_GT(lh.with_zero, kRows / 10);
   EXPECT_GT(lh.tiny_positive, 100);
-  std::cout << "reference NNLS vs scipy: " << lh.bit_identical << " of " << kRows
+  std::cout << "exact path: " << exact.bit_identical << " of " << kRows
+            << " rows bit-identical; default: " << lh.bit_identical << " of " << kRows
             << " rows bit-identical, " << lh.with_zero << " with a zero year, " << lh.tiny_positive
             << " with a year in (0, 1e-9]\n";
 
