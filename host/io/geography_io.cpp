@@ -1,6 +1,5 @@
 #include "flowfit/io/geography_io.hpp"
 
-#include <algorithm>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -30,26 +29,20 @@ std::size_t level_length(std::string_view column) {
   return 0;
 }
 
-// Numeric GEOIDs must have the length of their level; when the column name does not tell the
-// level, they must at least all have one length. A shorter one has usually lost its leading zero
+// Numeric GEOIDs in a column whose name tells the level (cbg_geoid, tract_geoid, county_fips,
+// state_fips) must have that level's length. A shorter one has usually lost its leading zero
 // (pandas reads GEOIDs as integers unless told dtype=str), and its units would land in the wrong
-// state or county.
+// state or county. Other columns (address ids, labels) may hold any ids.
 void check_geoid_lengths(const std::filesystem::path& path, std::string_view column,
                          const std::vector<std::string>& geoids,
                          const std::vector<int64_t>& lines) {
-  std::size_t want = level_length(column);
-  std::size_t longest = 0;
-  for (const std::string& g : geoids)
-    if (all_digits(g)) longest = std::max(longest, g.size());
-  const bool named = want != 0;
-  if (!named) want = longest;
+  const std::size_t want = level_length(column);
+  if (want == 0) return;
   for (std::size_t i = 0; i < geoids.size(); ++i) {
     const std::string& g = geoids[i];
     if (!all_digits(g) || g.size() == want) continue;
-    if (!named && g.size() > want) continue;
-    std::string why = "GEOID '" + g + "' has " + std::to_string(g.size()) + " digits, but " +
-                      (named ? "a " + std::string(column) + " has " + std::to_string(want)
-                             : "others in this column have " + std::to_string(want));
+    std::string why = "GEOID '" + g + "' has " + std::to_string(g.size()) + " digits, but a " +
+                      std::string(column) + " has " + std::to_string(want);
     if (g.size() < want)
       why +=
           "; a leading zero was probably lost (pandas drops it when it reads GEOIDs as "
