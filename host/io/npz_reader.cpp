@@ -80,7 +80,6 @@ struct NpyMember {
     }
   }
 
-  // Reads the data in chunks and hands each element, converted, to `sink(index, value)`.
   // Dtype checks, made before anything is allocated or inflated.
   void expect_integer(const std::string& file) const {
     if (header.kind != 'i' && header.kind != 'u' && header.kind != 'b') {
@@ -101,6 +100,7 @@ struct NpyMember {
     expect_integer(file);
   }
 
+  // Reads the data in chunks and hands each element, converted, to `sink(index, value)`.
   template <class Sink>
   void for_each_integer(const std::string& file, Sink&& sink) {
     expect_integer(file);

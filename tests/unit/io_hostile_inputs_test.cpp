@@ -110,7 +110,8 @@ bool terminal_safe(const std::string& s) {
 }
 
 TEST(EscapeForMessage, ErrorsAreTerminalSafeEvenWhenACallSiteForgets) {
-  const InputError e("f.csv", 3, "na\x1bme", std::string("raw \x1b]0;x\x07 and \0 nul", 18));
+  using namespace std::string_literals;
+  const InputError e("f.csv", 3, "na\x1bme", "raw \x1b]0;x\x07 and \0 nul"s);
   EXPECT_TRUE(terminal_safe(e.what())) << e.what();
   EXPECT_NE(std::string(e.what()).find("\\x1b]0;x\\x07 and \\x00 nul"), std::string::npos)
       << e.what();
@@ -144,7 +145,8 @@ TEST(EscapeForMessage, CsvFieldsWithControlBytesAreEchoedEscaped) {
 }
 
 detail::NpyHeader header_of(const std::string& dict, std::string& why) {
-  std::string bytes = "\x93NUMPY\x01\x00";
+  using namespace std::string_literals;
+  std::string bytes = "\x93NUMPY\x01\x00"s;
   bytes += static_cast<char>(dict.size() & 0xff);
   bytes += static_cast<char>(dict.size() >> 8);
   bytes += dict;
@@ -195,7 +197,7 @@ CsrMatrix sample_matrix() {
   CsrMatrix m;
   m.n_rows = 40;
   m.n_cols = 30;
-  m.row_ptr.push_back(0);
+  m.row_ptr.assign(1, 0);
   for (int64_t r = 0; r < m.n_rows; ++r) {
     for (int32_t c = static_cast<int32_t>(r % 3); c < m.n_cols;
          c += 3 + static_cast<int32_t>(r % 5)) {
