@@ -100,7 +100,7 @@ for size in $sizes; do
   dir="$work/nnz_$size"
   if [[ ! -f "$dir/plan.toml" ]]; then
     echo "== synth $size" >&2
-    "$flowfit" -q synth --out "$dir" --nnz "$size" --seed "$seed" --year "$year" --no-truth \
+    "$flowfit" -q synth --data "$repo/data" --out "$dir" --nnz "$size" --seed "$seed" --year "$year" --no-truth \
       --county-iterations "$iterations" >"$work/synth_$size.log" 2>&1 || die "synth failed (see $work/synth_$size.log)"
   fi
   input=$(ls "$dir"/observed_"$year".* | head -1)
