@@ -35,7 +35,7 @@
 # FLOWFIT_GPU_CHECK_FAKE_FAIL (default gpu_tests) fails, the one in FLOWFIT_GPU_CHECK_FAKE_HANG
 # (default county_1e8) sleeps until its limit, and FLOWFIT_GPU_CHECK_FAKE_SANITIZER=refuse makes
 # the sanitizer probe answer as gVisor does. Per-step limits are capped at
-# FLOWFIT_GPU_CHECK_FAKE_STEP_S (default 2) seconds and the overall limit defaults to 30 s.
+# FLOWFIT_GPU_CHECK_FAKE_STEP_S (default 2) seconds and the overall limit defaults to 120 s.
 set -u
 
 self="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
@@ -119,7 +119,7 @@ fi
 
 fake="${FLOWFIT_GPU_CHECK_FAKE:-0}"
 if [[ "$fake" == 1 ]]; then
-  total_s="${GPU_CHECK_TOTAL_S:-30}"
+  total_s="${GPU_CHECK_TOTAL_S:-120}"
   fake_cap="${FLOWFIT_GPU_CHECK_FAKE_STEP_S:-2}"
   min_step_s=1
 else
