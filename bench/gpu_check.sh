@@ -35,7 +35,7 @@
 # FLOWFIT_GPU_CHECK_FAKE_FAIL (default gpu_tests) fails, the one in FLOWFIT_GPU_CHECK_FAKE_HANG
 # (default county_1e8) sleeps until its limit, and FLOWFIT_GPU_CHECK_FAKE_SANITIZER=refuse makes
 # the sanitizer probe answer as gVisor does. Per-step limits are capped at
-# FLOWFIT_GPU_CHECK_FAKE_STEP_S (default 2) seconds and the overall limit defaults to 30 s.
+# FLOWFIT_GPU_CHECK_FAKE_STEP_S (default 2) seconds and the overall limit defaults to 120 s.
 set -u
 
 self="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
@@ -70,7 +70,10 @@ if [[ "${1:-}" == "--fake-step" ]]; then
     gpu_tests)
       echo "[       OK ] CudaKernels.Fake (1 ms)"
       echo "[       OK ] CudaQuotient.Fake (1 ms)"
+      echo "[  SKIPPED ] CudaAvailability.Fake (0 ms)"
       echo "[  PASSED  ] 2 tests."
+      echo "[  SKIPPED ] 1 test, listed below:"
+      echo "[  SKIPPED ] CudaAvailability.Fake"
       ;;
     county_* | bandwidth* | extras_*)
       echo "| backend | nnz | s |"
@@ -116,7 +119,7 @@ fi
 
 fake="${FLOWFIT_GPU_CHECK_FAKE:-0}"
 if [[ "$fake" == 1 ]]; then
-  total_s="${GPU_CHECK_TOTAL_S:-30}"
+  total_s="${GPU_CHECK_TOTAL_S:-120}"
   fake_cap="${FLOWFIT_GPU_CHECK_FAKE_STEP_S:-2}"
   min_step_s=1
 else
@@ -359,7 +362,8 @@ fi
 conclude configure "$build_dir, CUDA arch $arch"
 configured=$step_rc
 
-targets=(flowfit_tests county_ipf_bench cuda_bandwidth_bench)
+# flowfit itself: the CLI tests among the CUDA tests run the binary.
+targets=(flowfit_tests flowfit county_ipf_bench cuda_bandwidth_bench)
 if ((configured == 0)); then
   # Keep going past a failed target, so that what was built can still run.
   keep=(-k)
@@ -375,9 +379,10 @@ gtest_filter='Cuda*:*cuda*:*Cuda*'
 if have tests/flowfit_tests; then
   run_step gpu_tests 120 "$build_dir/tests/flowfit_tests" --gtest_filter="$gtest_filter"
   log="$log_dir/gpu_tests.log"
-  passed=$(grep -c '^\[       OK \]' "$log" 2>/dev/null)
-  failed=$(grep -c '^\[  FAILED  \] [A-Za-z]' "$log" 2>/dev/null)
-  skipped=$(grep -c '^\[  SKIPPED \] [A-Za-z]' "$log" 2>/dev/null)
+  # Per-test lines only (they end in "(N ms)"; gtest's closing summary repeats the names).
+  passed=$(grep -c -E '^\[       OK \] .*\([0-9]+ ms\)$' "$log" 2>/dev/null)
+  failed=$(grep -c -E '^\[  FAILED  \] .*\([0-9]+ ms\)$' "$log" 2>/dev/null)
+  skipped=$(grep -c -E '^\[  SKIPPED \] .*\([0-9]+ ms\)$' "$log" 2>/dev/null)
   if ((step_rc == 0)) && grep -q 'no CUDA device present' "$log"; then
     step_rc=1
     echo "CUDA tests were skipped: no device visible to the CUDA runtime" >>"$log"
