@@ -15,7 +15,7 @@ if(TARGET _flowfit AND FLOWFIT_PYTHON_EXECUTABLE)
     if(TARGET flowfit)
       list(APPEND FLOWFIT_PYTHON_TEST_ENV "FLOWFIT_CLI=$<TARGET_FILE:flowfit>")
     endif()
-    set_tests_properties(python_tests PROPERTIES TIMEOUT 600 LABELS "python"
+    set_tests_properties(python_tests PROPERTIES TIMEOUT 1500 LABELS "python"
                          ENVIRONMENT "${FLOWFIT_PYTHON_TEST_ENV}")
   endif()
 else()
