@@ -25,7 +25,8 @@ TEST(AnalysisDataPackage, WriterRecordsSchemaHashAndSize) {
     PackageWriter pkg(dir, "test-package", "Test", "A test package");
     TableSpec t;
     t.name = "rates";
-    t.fields = {geoid_field("area", 5, "county"), {"rate", "number", "a rate", "fraction"}};
+    t.fields = {geoid_field("area", 5, "county"),
+                {"rate", "number", "a rate", "fraction", "", false}};
     t.primary_key = {"area"};
     io::CsvWriter& w = pkg.table(t);
     w.field("01001").field(0.25).end_row();

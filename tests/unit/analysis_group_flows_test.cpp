@@ -2,6 +2,7 @@
 // zero-padding, county code changes and quantile bins; checked by hand.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 

@@ -55,7 +55,7 @@ int run_rates(const RatesArgs& a, const GlobalOptions& global) {
       choice.geoid_length > 0
           ? analysis::geoid_field("area", choice.geoid_length, "GEOID of the " + choice.what)
           : analysis::FieldSpec{"area", "string", "group label", "", "", true});
-  t.fields.push_back({"n_cbgs", "integer", "CBGs in the area", "CBGs"});
+  t.fields.push_back({"n_cbgs", "integer", "CBGs in the area", "CBGs", "", false});
   for (auto f :
        {number("population_before", "people living in the area at t-1", "people"),
         number("population_after", "people living in the area at t", "people"),
@@ -73,7 +73,8 @@ int run_rates(const RatesArgs& a, const GlobalOptions& global) {
                "fraction")})
     t.fields.push_back(f);
   t.fields.push_back({"suppressed", "boolean",
-                      "true when population_before is below the threshold (rates omitted)", ""});
+                      "true when population_before is below the threshold (rates omitted)", "", "",
+                      false});
   t.primary_key = {"area"};
   io::CsvWriter& w = pkg.table(t);
   int64_t suppressed = 0;

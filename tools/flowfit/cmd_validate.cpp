@@ -91,7 +91,26 @@ int validate(const ValidateArgs& a, const GlobalOptions& global) {
       options.rescale_raw ? fmt::format(" (rescaled by {:.6f} to the truth's total)", rep.raw_scale)
                           : std::string(" (not rescaled)"),
       rep.harmonized_total ? fmt::format("{:.0f}", *rep.harmonized_total) : std::string("-"));
+  text +=
+      "What this measures: agreement of each matrix with --truth. It is a validation only when "
+      "the truth is independent of the harmonization targets (the truth of a synthetic run); a "
+      "quantity that was a fitting target agrees by construction and says nothing about "
+      "accuracy.\n\n";
   text += analysis::to_markdown(rep);
+  std::string worse;
+  for (const auto& row : rep.rows)
+    if (row.harmonized && row.rmse_reduction < 0)
+      worse += fmt::format("{}{} {} ({:.1f}%)", worse.empty() ? "" : ", ",
+                           analysis::to_string(row.level), row.quantity, row.rmse_reduction);
+  if (!worse.empty()) {
+    const std::string note =
+        "negative RMSE reduction (harmonized further from --truth than raw): " + worse +
+        ". If --truth is not the known truth of a synthetic run (e.g. a matrix built from "
+        "census tables the harmonization did not fit), this compares two estimates, not an "
+        "estimate with the truth.";
+    global.console.warn(note);
+    text += "\nNote: " + note + "\n";
+  }
   if (!a.output.empty())
     write_text_output(a.output, text);
   else
