@@ -19,6 +19,9 @@ packages=(
   libzip-dev
   libomp-dev
   python3 python3-numpy python3-scipy  # the tests' scipy round trips use /usr/bin/python3
+  python3-dev pybind11-dev  # the Python module (python/, FLOWFIT_PYTHON=AUTO)
+  python3-pandas python3-pytest python3-matplotlib  # its tests and docs/python.md's example
+  python3-jsonschema  # validates the analyses' data packages (tests)
   time
   clang-format
 )

@@ -7,6 +7,7 @@
 
 #include "flowfit/analysis/attributes.hpp"
 #include "flowfit/error.hpp"
+#include "flowfit/io/path_identity.hpp"
 #include "tools/flowfit/grouping_input.hpp"
 
 namespace fs = std::filesystem;
@@ -119,12 +120,9 @@ void check_package_output(const fs::path& dir, const std::vector<std::string>& r
                                       parent.string() + "' does not exist");
   std::vector<fs::path> outs{dir / "datapackage.json"};
   for (const std::string& r : resources) outs.push_back(dir / (r + ".csv"));
-  for (const fs::path& out : outs)
-    for (const fs::path& in : inputs)
-      if (!in.empty() && fs::exists(out, ec) && fs::equivalent(out, in, ec))
-        throw ConfigError("--output", "'" + out.string() +
-                                          "' would be written but is also an input; choose "
-                                          "another output folder");
+  std::vector<io::NamedInput> named;
+  for (const fs::path& in : inputs) named.push_back({"input", in});
+  for (const fs::path& out : outs) io::refuse_output_over_input(out, "--output", named);
 }
 
 void number_or_missing(io::CsvWriter& w, double v) {

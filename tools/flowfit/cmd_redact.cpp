@@ -29,7 +29,7 @@ analysis::FieldSpec num(std::string name, std::string description, std::string u
 
 int run_redact(const RedactArgs& a, const GlobalOptions& global) {
   const io::MatrixFormat to = matrix_format_for(a.output, a.to, "--to");
-  prepare_output(a.output, "--output", {a.matrix, a.in.geography});
+  prepare_output(a.output, "--output", {{"MATRIX", a.matrix}, {"--geography", a.in.geography}});
   check_package_output(a.report, {"withheld_cbgs", "summary"},
                        {a.matrix, a.in.geography, a.output});
   const AnalyzeInputs in = load_analyze_inputs(a.matrix, a.in, global);
