@@ -129,10 +129,11 @@ void ProgressDisplay::draw(const pipeline::ProgressEvent& e, double fraction) {
     eta = format_duration(elapsed * (1.0 - fraction) / fraction);
   }
   // \r and "erase to end of line" redraw the bar in place; a line longer than the terminal
-  // would wrap, and \r would then return only to its last row, so it is cut to the width.
+  // would wrap, and \r would then return only to its last row, so it is cut to the width. The
+  // fixed-size fields come first, so that a cut shortens the description, never rate or ETA.
   const std::string line =
-      fmt::format("[{}] {:3.0f}%  year {} ({}/{}): {}  {}  ETA {}", bar, 100.0 * fraction, e.year,
-                  e.year_index + 1, e.n_years, e.what, rate, eta);
+      fmt::format("[{}] {:3.0f}%  {}  ETA {}  year {} ({}/{}): {}", bar, 100.0 * fraction, rate,
+                  eta, e.year, e.year_index + 1, e.n_years, e.what);
   std::cerr << '\r' << fit_to_width(line, terminal_width()) << "\x1b[K" << std::flush;
   bar_open_ = true;
 }
