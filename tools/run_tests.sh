@@ -48,7 +48,13 @@ step_build() {
 # unless FLOWFIT_ALLOW_SKIPS=1.
 step_test() {
   local log="$build_dir/ctest.log" skipped unexpected
-  (cd "$build_dir" && ctest --output-on-failure -j"$jobs") 2>&1 | tee "$log"
+  local rc=0
+  (cd "$build_dir" && ctest --output-on-failure -j"$jobs") 2>&1 | tee "$log" || rc=$?
+  # Checked explicitly: steps run as `step_X || rc=$?`, where set -e is off inside the function.
+  if ((rc != 0)); then
+    echo "run_tests: ctest failed (exit $rc)"
+    return "$rc"
+  fi
   skipped=$(sed -n '/The following tests did not run:/,$p' "$log" | grep '(Skipped)' || true)
   if [[ -n $skipped ]]; then
     echo "skipped: $(wc -l <<<"$skipped") tests (tests that need a CUDA device skip without one)"
