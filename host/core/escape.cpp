@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "host/io/utf8.hpp"
+
 namespace flowfit {
 namespace {
 
@@ -12,34 +14,6 @@ void append_hex_byte(std::string& out, unsigned char c) {
   out += "\\x";
   out += kHex[c >> 4];
   out += kHex[c & 0xF];
-}
-
-// Length of the valid UTF-8 sequence starting at s[i] (RFC 3629), or 0 when it is invalid.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;  // overlong
-    if (c == 0xED) hi = 0x9F;  // surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;  // overlong
-    if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  const auto second = static_cast<unsigned char>(s[i + 1]);
-  if (second < lo || second > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if (b < 0x80 || b > 0xBF) return 0;
-  }
-  return len;
 }
 
 // Appends the escaped form of the character at s[i]; returns the bytes consumed.
@@ -57,7 +31,7 @@ std::size_t append_escaped(std::string& out, std::string_view s, std::size_t i, 
     }
     return 1;
   }
-  const std::size_t len = utf8_length(s, i);
+  const std::size_t len = io::detail::utf8_sequence_length(s, i);
   if (len == 0) {
     append_hex_byte(out, c);
     return 1;
