@@ -116,7 +116,10 @@ json year_json(const pipeline::YearReport& y) {
 
 json to_json(const pipeline::YearReport& y) {
   json j = year_json(y);
-  if (y.audit && !y.resumed) j["final_audit"] = to_json(*y.audit);  // resumed: stored already
+  if (y.audit && !y.resumed) {  // resumed: stored already
+    j["final_audit"] = to_json(*y.audit);
+    j["final_audit_seconds"] = y.audit->seconds;
+  }
   if (y.resumed) j.erase("target_tables");  // the stored run's list: this run's only
   if (!y.target_tables.empty()) j["target_tables"] = y.target_tables;
   return j;

@@ -49,6 +49,7 @@ struct StageAudit {
 
 struct FinalAudit {
   std::vector<StageAudit> stages;  // in run order
+  double seconds = 0;              // time the audit took
 };
 
 // The margins of one stage measured on `matrix` (kind and position left at their defaults).
