@@ -168,7 +168,19 @@ TEST_F(Cli, FitAlternatingCountyMarginsMatchesTheCountyIpf) {
                          io::read_matrix(kGolden / "after_stage4_county_ipf.mtx")),
             1e-9);
   std::ifstream in(at("fit.json"));
-  EXPECT_EQ(nlohmann::json::parse(in)["result"]["iterations"], 3000);
+  const auto doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc["result"]["iterations"], 3000);
+  // The audit of the fitted matrix: one stage, so its margins' maxima are the stage's own.
+  const auto& audit = doc["final_audit"];
+  ASSERT_EQ(audit["margins"].size(), 2u);
+  for (int k = 0; k < 2; ++k) {
+    EXPECT_EQ(audit["margins"][k]["margin"], doc["result"]["residuals"][k]["margin"]);
+    EXPECT_NEAR(audit["margins"][k]["max_rel"].get<double>(),
+                doc["result"]["residuals"][k]["max_rel"].get<double>(), 1e-12);
+    EXPECT_LE(audit["margins"][k]["median_rel"].get<double>(),
+              audit["margins"][k]["max_rel"].get<double>());
+  }
+  EXPECT_LE(audit["margins"][1]["max_rel"].get<double>(), 1e-12);  // rows: applied last
 }
 
 TEST_F(Cli, FitStopsOnTheL1Tolerance) {
