@@ -41,12 +41,14 @@ void write_target_table(const std::filesystem::path& path, const targets::StageM
   csv.commit();
 }
 
-std::vector<std::string> write_target_tables(const Plan& plan, const YearProblem& problem) {
+std::vector<std::string> write_target_tables(const std::filesystem::path& dir,
+                                             const std::vector<StageSpec>& stages,
+                                             const YearProblem& problem) {
   std::vector<std::string> written;
-  for (const StageSpec& s : plan.stages) {
+  for (const StageSpec& s : stages) {
     const targets::StageMargins* m = problem.margins_of(s.kind);
     if (!m) continue;
-    const std::filesystem::path path = target_table_path(plan, problem.year, s.kind);
+    const std::filesystem::path path = target_table_path(dir, problem.year, s.kind);
     write_target_table(path, *m);
     written.push_back(path.string());
   }

@@ -49,9 +49,10 @@ std::vector<fs::path> plan_outputs(const Plan& plan) {
     out.push_back(o);
     out.push_back(sidecar_path(o));
     for (const StageSpec& s : plan.stages) {
-      if (plan.output.stage_outputs) out.push_back(stage_output_path(plan, y.year, s.kind));
+      if (plan.output.stage_outputs)
+        out.push_back(stage_output_path(plan, plan.output.dir, y.year, s.kind));
       if (plan.output.intermediate_tables && s.kind != StageKind::diagonal_clip)
-        out.push_back(target_table_path(plan, y.year, s.kind));
+        out.push_back(target_table_path(plan.output.dir, y.year, s.kind));
     }
   }
   if (plan.output.intermediate_tables) out.push_back(populations_table_path(plan));

@@ -107,7 +107,8 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
       say(resume.reason);
       if (plan.output.intermediate_tables) {  // targets only: the matrix is not read
         make_output_dir(plan.output.dir);
-        y.target_tables = write_target_tables(plan, prepare_year(plan, shared, ys.year, {}));
+        y.target_tables = write_target_tables(plan.output.dir, plan.stages,
+                                              prepare_year(plan, shared, ys.year, {}));
       }
       report.years.push_back(std::move(y));
       continue;
@@ -118,7 +119,7 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
     y.warnings = problem.warnings;
     if (plan.output.intermediate_tables) {
       make_output_dir(plan.output.dir);
-      y.target_tables = write_target_tables(plan, problem);
+      y.target_tables = write_target_tables(plan.output.dir, plan.stages, problem);
     }
     auto resident = backend->adopt(std::move(problem.matrix));
     const auto opt = write_options(shared.geography);
@@ -127,7 +128,7 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
       say(fmt::format("stage {} done", to_string(run.spec.kind)));
       if (plan.output.stage_outputs) {
         make_output_dir(plan.output.dir);
-        const fs::path path = stage_output_path(plan, ys.year, run.spec.kind);
+        const fs::path path = stage_output_path(plan, plan.output.dir, ys.year, run.spec.kind);
         io::write_matrix(path, backend->download(m), opt);
         stage_files.push_back(path.string());
       }

@@ -29,17 +29,17 @@ const std::string& stage_outputs_format(const Plan& plan) {
                                                   : plan.output.stage_outputs_format;
 }
 
-std::filesystem::path stage_output_path(const Plan& plan, int year, StageKind k) {
-  return plan.output.dir /
-         fmt::format("flows_{}_{}.{}", year, stage_name(k), stage_outputs_format(plan));
+std::filesystem::path stage_output_path(const Plan& plan, const std::filesystem::path& dir,
+                                        int year, StageKind k) {
+  return dir / fmt::format("flows_{}_{}.{}", year, stage_name(k), stage_outputs_format(plan));
 }
 
 std::filesystem::path populations_table_path(const Plan& plan) {
   return plan.output.dir / "cbg_populations.csv";
 }
 
-std::filesystem::path target_table_path(const Plan& plan, int year, StageKind k) {
-  return plan.output.dir / fmt::format("targets_{}_{}.csv", year, stage_name(k));
+std::filesystem::path target_table_path(const std::filesystem::path& dir, int year, StageKind k) {
+  return dir / fmt::format("targets_{}_{}.csv", year, stage_name(k));
 }
 
 }  // namespace flowfit::pipeline

@@ -174,7 +174,7 @@ TEST(PipelineAudit, IntermediateTablesHoldThePopulationsAndEveryStagesTargets) {
   EXPECT_EQ(y.target_tables.size(), 4u);  // every stage but diagonal_clip
   for (StageKind k : {StageKind::cbg_rows, StageKind::state_nonmovers, StageKind::state_flows,
                       StageKind::county_ipf}) {
-    const fs::path path = pipeline::target_table_path(plan, 2015, k);
+    const fs::path path = pipeline::target_table_path(plan.output.dir, 2015, k);
     ASSERT_TRUE(fs::exists(path)) << path;
     EXPECT_NE(std::find(y.target_tables.begin(), y.target_tables.end(), path.string()),
               y.target_tables.end());
@@ -197,7 +197,7 @@ TEST(PipelineAudit, IntermediateTablesHoldThePopulationsAndEveryStagesTargets) {
   }
   // The CBG row targets are x_{t-1} of the populations, labelled by GEOID.
   const io::CsvTable cbg =
-      io::CsvTable::read(pipeline::target_table_path(plan, 2015, StageKind::cbg_rows));
+      io::CsvTable::read(pipeline::target_table_path(plan.output.dir, 2015, StageKind::cbg_rows));
   const io::CsvTable golden_rows = io::CsvTable::read(kCase / "stage1_row_targets.csv");
   ASSERT_EQ(cbg.n_rows(), golden_rows.n_rows());
   for (int64_t i = 0; i < cbg.n_rows(); ++i) {
@@ -295,7 +295,7 @@ TEST(PipelineAudit, AResumedYearCarriesItsAuditAndRewritesItsTables) {
   pipeline::Plan plan = case02_plan(tmp.path / "out");
   plan.output.intermediate_tables = true;
   const pipeline::RunReport first = pipeline::run_plan(plan);
-  const fs::path table = pipeline::target_table_path(plan, 2015, StageKind::county_ipf);
+  const fs::path table = pipeline::target_table_path(plan.output.dir, 2015, StageKind::county_ipf);
   std::string before;
   {
     std::ifstream in(table);

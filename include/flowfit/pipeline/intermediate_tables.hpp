@@ -25,7 +25,9 @@ void write_populations_table(const std::filesystem::path& path,
 void write_target_table(const std::filesystem::path& path, const targets::StageMargins& margins);
 
 // The target tables of every fitted stage of `stages` (diagonal_clip has none), at
-// target_table_path; returns the paths written.
-std::vector<std::string> write_target_tables(const Plan& plan, const YearProblem& problem);
+// target_table_path(dir, ...); returns the paths written.
+std::vector<std::string> write_target_tables(const std::filesystem::path& dir,
+                                             const std::vector<StageSpec>& stages,
+                                             const YearProblem& problem);
 
 }  // namespace flowfit::pipeline

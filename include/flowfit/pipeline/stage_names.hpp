@@ -18,11 +18,13 @@ std::string stage_name(StageKind k);
 
 // The format of the per-stage matrices: output.stage_outputs_format, else output.format.
 const std::string& stage_outputs_format(const Plan& plan);
-// <output.dir>/flows_<year>_stage<N>_<kind>.<stage outputs format>.
-std::filesystem::path stage_output_path(const Plan& plan, int year, StageKind k);
+// <dir>/flows_<year>_stage<N>_<kind>.<stage outputs format>; dir is output.dir (or the folder of
+// a work item).
+std::filesystem::path stage_output_path(const Plan& plan, const std::filesystem::path& dir,
+                                        int year, StageKind k);
 // <output.dir>/cbg_populations.csv: the resolved CBG populations of every year (NNLS).
 std::filesystem::path populations_table_path(const Plan& plan);
-// <output.dir>/targets_<year>_stage<N>_<kind>.csv: the target table of one stage of one year.
-std::filesystem::path target_table_path(const Plan& plan, int year, StageKind k);
+// <dir>/targets_<year>_stage<N>_<kind>.csv: the target table of one stage of one year.
+std::filesystem::path target_table_path(const std::filesystem::path& dir, int year, StageKind k);
 
 }  // namespace flowfit::pipeline
