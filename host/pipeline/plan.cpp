@@ -98,6 +98,10 @@ void Plan::validate() const {
   if (!formats.count(output.format))
     throw ConfigError("output.format",
                       fmt::format("expected npz, mtx, csv, tsv or ffm, got '{}'", output.format));
+  if (!output.stage_outputs_format.empty() && !formats.count(output.stage_outputs_format))
+    throw ConfigError(
+        "output.stage_outputs_format",
+        fmt::format("expected npz, mtx, csv, tsv or ffm, got '{}'", output.stage_outputs_format));
 }
 
 std::string Plan::canonical_text() const {
@@ -121,6 +125,9 @@ std::string Plan::canonical_text() const {
   }
   s += fmt::format("output.format={} output.stage_outputs={}\n", output.format,
                    output.stage_outputs);
+  // Absent unless set, so that older canonical texts (and resume keys) stay valid.
+  if (!output.stage_outputs_format.empty())
+    s += fmt::format("output.stage_outputs_format={}\n", output.stage_outputs_format);
   if (allow_partial_geography) s += "allow_partial_geography=true\n";
   return s;
 }

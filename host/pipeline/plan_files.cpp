@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "flowfit/error.hpp"
+#include "flowfit/pipeline/stage_names.hpp"
 
 namespace flowfit::pipeline {
 
@@ -47,12 +48,14 @@ std::vector<fs::path> plan_outputs(const Plan& plan) {
     const fs::path o = year_output_path(plan, y.year);
     out.push_back(o);
     out.push_back(sidecar_path(o));
-    if (!plan.output.stage_outputs) continue;
-    int index = 0;
-    for (const StageSpec& s : plan.stages)
-      out.push_back(plan.output.dir / fmt::format("flows_{}_stage{}_{}.{}", y.year, ++index,
-                                                  to_string(s.kind), plan.output.format));
+    for (const StageSpec& s : plan.stages) {
+      if (plan.output.stage_outputs)
+        out.push_back(stage_output_path(plan, plan.output.dir, y.year, s.kind));
+      if (plan.output.intermediate_tables && s.kind != StageKind::diagonal_clip)
+        out.push_back(target_table_path(plan.output.dir, y.year, s.kind));
+    }
   }
+  if (plan.output.intermediate_tables) out.push_back(populations_table_path(plan));
   return out;
 }
 

@@ -32,6 +32,8 @@ std::string year_settings(const Plan& plan, int year) {
   }
   s += fmt::format("output.format={} output.stage_outputs={}\n", plan.output.format,
                    plan.output.stage_outputs);
+  if (!plan.output.stage_outputs_format.empty())  // absent unless set: older keys stay valid
+    s += fmt::format("output.stage_outputs_format={}\n", plan.output.stage_outputs_format);
   s += fmt::format("allow_partial_geography={}\n", plan.allow_partial_geography);
   return s;
 }

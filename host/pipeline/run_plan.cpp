@@ -9,8 +9,10 @@
 #include "flowfit/io/atomic_file.hpp"
 #include "flowfit/io/checksum.hpp"
 #include "flowfit/io/matrix_io.hpp"
+#include "flowfit/pipeline/intermediate_tables.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
 #include "flowfit/pipeline/plan_files.hpp"
+#include "flowfit/pipeline/stage_names.hpp"
 #include "flowfit/report/report_json.hpp"
 #include "flowfit/version.hpp"
 #include "host/pipeline/resume.hpp"
@@ -66,6 +68,11 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
   const SharedInputs shared = load_shared_inputs(plan);
   report.nnls = shared.nnls;
   report.nnls_seconds = shared.nnls_seconds;
+  if (plan.output.intermediate_tables && shared.populations) {
+    make_output_dir(plan.output.dir);
+    write_populations_table(populations_table_path(plan), *shared.populations);
+    report.populations_table = populations_table_path(plan).string();
+  }
 
   const int n_years = static_cast<int>(plan.years.size());
   for (int i = 0; i < n_years; ++i) {
@@ -87,6 +94,8 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
       try {
         y.stages = detail::stage_runs_from_json(resume.year.at("stages"));
         y.stored_section = resume.year.dump();
+        if (resume.year.contains("final_audit"))
+          y.audit = report::final_audit_from_json(resume.year["final_audit"]);
       } catch (const std::exception&) {
         resume.resume = false;
         resume.reason = "recomputed: its sidecar's stage results are unreadable";
@@ -96,6 +105,11 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
     if (resume.resume) {
       y.resumed = true;
       say(resume.reason);
+      if (plan.output.intermediate_tables) {  // targets only: the matrix is not read
+        make_output_dir(plan.output.dir);
+        y.target_tables = write_target_tables(plan.output.dir, plan.stages,
+                                              prepare_year(plan, shared, ys.year, {}));
+      }
       report.years.push_back(std::move(y));
       continue;
     }
@@ -103,18 +117,20 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
     say("loading matrix and targets");
     YearProblem problem = prepare_year(plan, shared, ys);
     y.warnings = problem.warnings;
+    if (plan.output.intermediate_tables) {
+      make_output_dir(plan.output.dir);
+      y.target_tables = write_target_tables(plan.output.dir, plan.stages, problem);
+    }
     auto resident = backend->adopt(std::move(problem.matrix));
     const auto opt = write_options(shared.geography);
-    int stage_index = 0;
+    std::vector<std::string> stage_files;
     auto observer = [&](const StageRun& run, ResidentMatrix& m) {
-      ++stage_index;
       say(fmt::format("stage {} done", to_string(run.spec.kind)));
       if (plan.output.stage_outputs) {
         make_output_dir(plan.output.dir);
-        io::write_matrix(
-            plan.output.dir / fmt::format("flows_{}_stage{}_{}.{}", ys.year, stage_index,
-                                          to_string(run.spec.kind), plan.output.format),
-            backend->download(m), opt);
+        const fs::path path = stage_output_path(plan, plan.output.dir, ys.year, run.spec.kind);
+        io::write_matrix(path, backend->download(m), opt);
+        stage_files.push_back(path.string());
       }
     };
     SweepProgressSink on_sweeps;
@@ -123,8 +139,12 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
         progress(ProgressEvent{ys.year, i, n_years, fmt::format("stage {}", p.stage), p});
       };
     y.stages = run_stages(*backend, resident, problem, plan.stages, observer, on_sweeps);
+    for (size_t k = 0; k < stage_files.size() && k < y.stages.size(); ++k)
+      y.stages[k].output = stage_files[k];
     make_output_dir(plan.output.dir);  // only once there is something to write
-    io::write_matrix(out, backend->release(std::move(resident)), opt);
+    const CsrMatrix final_matrix = backend->release(std::move(resident));
+    y.audit = audit_final_matrix(final_matrix, problem, plan.stages, shared.geography);
+    io::write_matrix(out, final_matrix, opt);
     y.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     detail::write_sidecar(out, key, report::to_json(y));
     say("written " + out.string());

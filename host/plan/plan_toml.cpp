@@ -138,10 +138,14 @@ void read_census(const toml::table& table, TomlDocument& doc, bool check_files,
 }
 
 void read_output(const toml::table& table, TomlDocument& doc, OutputSpec& out) {
-  TableReader t(table, "output", doc, {"dir", "format", "stage_outputs"});
+  TableReader t(table, "output", doc,
+                {"dir", "format", "stage_outputs", "stage_outputs_format", "intermediate_tables"});
   if (auto p = t.path_value("dir", false, true)) out.dir = *p;
   if (auto f = t.choice("format", {"npz", "mtx", "csv", "tsv", "ffm"})) out.format = *f;
   if (auto b = t.boolean("stage_outputs")) out.stage_outputs = *b;
+  if (auto f = t.choice("stage_outputs_format", {"npz", "mtx", "csv", "tsv", "ffm"}))
+    out.stage_outputs_format = *f;
+  if (auto b = t.boolean("intermediate_tables")) out.intermediate_tables = *b;
 }
 
 Plan read_plan(const toml::table& root, TomlDocument& doc, bool check_files) {

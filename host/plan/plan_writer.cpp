@@ -115,6 +115,9 @@ std::string plan_to_toml(const Plan& plan, const fs::path& relative_to) {
   path_line("dir", plan.output.dir);
   line("format", toml_string(plan.output.format));
   line("stage_outputs", plan.output.stage_outputs ? "true" : "false");
+  if (!plan.output.stage_outputs_format.empty())  // unset: the stage outputs use `format`
+    line("stage_outputs_format", toml_string(plan.output.stage_outputs_format));
+  line("intermediate_tables", plan.output.intermediate_tables ? "true" : "false");
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "flowfit/io/atomic_file.hpp"
+#include "flowfit/pipeline/stage_names.hpp"
 
 namespace flowfit::report {
 
@@ -64,6 +65,8 @@ json to_json(const targets::TargetWarning& w) {
 
 json to_json(const pipeline::StageRun& r) {
   json j{{"kind", std::string(pipeline::to_string(r.spec.kind))},
+         {"number", pipeline::stage_number(r.spec.kind)},
+         {"name", pipeline::stage_name(r.spec.kind)},
          {"seconds", r.seconds},
          {"spec",
           {{"max_iterations", r.spec.stop.max_iterations},
@@ -77,10 +80,13 @@ json to_json(const pipeline::StageRun& r) {
   } else {
     j["diagonal_entries_inserted"] = r.clip_inserted;
   }
+  if (!r.output.empty()) j["output"] = r.output;
   return j;
 }
 
-json to_json(const pipeline::YearReport& y) {
+namespace {
+
+json year_json(const pipeline::YearReport& y) {
   if (y.resumed && !y.stored_section.empty()) {  // the section written when it was computed
     json j = json::parse(y.stored_section);
     j["resumed"] = true;
@@ -89,7 +95,10 @@ json to_json(const pipeline::YearReport& y) {
     return j;
   }
   json stages = json::array();
-  for (const auto& s : y.stages) stages.push_back(to_json(s));
+  for (const auto& s : y.stages) {
+    stages.push_back(to_json(s));
+    stages.back()["position"] = static_cast<int>(stages.size());  // 1-based, in run order
+  }
   json warnings = json::array();
   for (const auto& w : y.warnings) warnings.push_back(to_json(w));
   return json{{"year", y.year},
@@ -101,6 +110,19 @@ json to_json(const pipeline::YearReport& y) {
               {"stages", stages},
               {"target_warnings", warnings},
               {"resume_note", y.resume_note}};
+}
+
+}  // namespace
+
+json to_json(const pipeline::YearReport& y) {
+  json j = year_json(y);
+  if (y.audit && !y.resumed) {  // resumed: stored already
+    j["final_audit"] = to_json(*y.audit);
+    j["final_audit_seconds"] = y.audit->seconds;
+  }
+  if (y.resumed) j.erase("target_tables");  // the stored run's list: this run's only
+  if (!y.target_tables.empty()) j["target_tables"] = y.target_tables;
+  return j;
 }
 
 json to_json(const MachineInfo& m) {
@@ -131,7 +153,9 @@ json to_json(const pipeline::SweepResult& s, int year) {
   return json{{"year", year}, {"default_order", order_names(s.default_order)}, {"orders", orders}};
 }
 
-json run_report_json(const pipeline::RunReport& run, const RunContext& context) {
+namespace {
+
+json run_json(const pipeline::RunReport& run, const RunContext& context) {
   json inputs = json::array();
   for (const auto& f : context.inputs)
     inputs.push_back(
@@ -162,6 +186,14 @@ json run_report_json(const pipeline::RunReport& run, const RunContext& context) 
               {"years", years},
               {"removed_temporaries", run.removed_temporaries},
               {"seconds", run.seconds}};
+}
+
+}  // namespace
+
+json run_report_json(const pipeline::RunReport& run, const RunContext& context) {
+  json j = run_json(run, context);
+  j["populations_table"] = run.populations_table.empty() ? json() : json(run.populations_table);
+  return j;
 }
 
 void write_json(const std::filesystem::path& path, const json& doc) {

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "flowfit/pipeline/stage_names.hpp"
+
 namespace flowfit::report {
 namespace {
 
@@ -71,7 +73,7 @@ std::string run_summary(const pipeline::RunReport& run) {
       continue;
     }
     for (const auto& s : y.stages) {
-      const std::string kind(pipeline::to_string(s.spec.kind));
+      const std::string kind = pipeline::stage_name(s.spec.kind);
       if (!s.result) {
         t.add_row({std::to_string(y.year), kind, "-", fmt::format("clipped (+{})", s.clip_inserted),
                    "-", fmt::format("{:.3f}", s.seconds)});
@@ -87,7 +89,7 @@ std::string run_summary(const pipeline::RunReport& run) {
   std::string out = t.render();
   for (const auto& [kind, n] : warning_counts)
     out += fmt::format("target warnings: {} x {} (details in the JSON report)\n", n, kind);
-  return out;
+  return out + final_audit_summary(run);
 }
 
 std::string stage_summary(const StageResult& r) {

@@ -70,6 +70,7 @@ py::tuple run_year(const std::string& file, const std::optional<std::string>& te
   CsrMatrix matrix = csr_from_arrays(n_rows, n_cols, indptr, indices, data);
   nlohmann::json stages = nlohmann::json::array();
   nlohmann::json warnings = nlohmann::json::array();
+  nlohmann::json audit;
   std::string backend_name;
   {
     py::gil_scoped_release nogil;
@@ -86,11 +87,19 @@ py::tuple run_year(const std::string& file, const std::optional<std::string>& te
           sink(pipeline::ProgressEvent{year, 0, 1,
                                        "stage " + std::string(to_string(r.spec.kind)) + " done"});
         });
-    for (const auto& r : runs) stages.push_back(report::to_json(r));
+    for (const auto& r : runs) {
+      stages.push_back(report::to_json(r));
+      stages.back()["position"] = static_cast<int>(stages.size());
+    }
     matrix = backend->release(std::move(resident));
+    audit = report::to_json(
+        pipeline::audit_final_matrix(matrix, problem, plan.stages, shared.geography));
   }
-  nlohmann::json doc{
-      {"year", year}, {"backend", backend_name}, {"stages", stages}, {"warnings", warnings}};
+  nlohmann::json doc{{"year", year},
+                     {"backend", backend_name},
+                     {"stages", stages},
+                     {"warnings", warnings},
+                     {"final_audit", audit}};
   return py::make_tuple(csr_to_arrays(std::move(matrix)), doc.dump());
 }
 

@@ -45,13 +45,22 @@ def test_run_a_dict_plan(plan_dir):
 
 
 def test_run_year_in_memory_matches_run(plan_dir):
-    ff.run(plan_dir / "plan.toml", backend="cpu")
+    full = ff.run(plan_dir / "plan.toml", backend="cpu")
     written = sp.load_npz(plan_dir / "out" / "flows_2015.npz")
     m = ff.read_matrix(plan_dir / "flows_2015.mtx")
     fitted, report = ff.run_year(plan_dir / "plan.toml", 2015, m, backend="cpu")
     np.testing.assert_array_equal(fitted.indices, written.indices)
     np.testing.assert_allclose(fitted.data, written.data, rtol=1e-12, atol=0)
     assert [s["kind"] for s in report["stages"]][-1] == "county_ipf"
+    assert [s["name"] for s in report["stages"]][1] == "stage1_cbg_rows"
+    # The final audit, as the run report has it: every stage's targets on the final matrix.
+    audit, want = report["final_audit"], full["years"][0]["final_audit"]
+    assert [a["name"] for a in audit] == [a["name"] for a in want]
+    for a, b in zip(audit, want):
+        assert a["max_rel"] == pytest.approx(b["max_rel"], rel=1e-9, abs=1e-14)
+        assert a["median_rel"] == pytest.approx(b["median_rel"], rel=1e-9, abs=1e-14)
+        assert a["worst_group"] == b["worst_group"] or a["max_rel"] < 1e-12
+    assert audit[1]["max_rel"] > 1e-3  # stage 1's CBG rows moved by the later stages
 
 
 def test_plan_errors_name_file_line_and_key(plan_dir):

@@ -69,7 +69,9 @@ TEST_F(Cli, RunReproducesTheReferenceImplementation) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("backend: openmp"), std::string::npos) << r.err;  // says what it picked
   EXPECT_NE(r.err.find("[1/1] 2015: stage county_ipf done"), std::string::npos) << r.err;
-  EXPECT_NE(r.out.find("2015  county_ipf"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2015  stage4_county_ipf"), std::string::npos) << r.out;
+  // The final audit: every stage's targets measured on the final matrix.
+  EXPECT_NE(r.out.find("final matrix against every stage's targets"), std::string::npos) << r.out;
   const CsrMatrix got = io::read_matrix(at("out/flows_2015.mtx"));
   const CsrMatrix want = io::read_matrix(kGolden / "after_stage4_county_ipf.mtx");
   EXPECT_LT(max_abs_diff(got, want), 1e-9);
@@ -77,6 +79,11 @@ TEST_F(Cli, RunReproducesTheReferenceImplementation) {
   std::ifstream in(at("out/run_report.json"));
   const auto report = nlohmann::json::parse(in);
   EXPECT_EQ(report["years"][0]["stages"][4]["result"]["iterations"], 3000);
+  EXPECT_EQ(report["years"][0]["stages"][4]["name"], "stage4_county_ipf");
+  ASSERT_EQ(report["years"][0]["final_audit"].size(), 5u);
+  EXPECT_EQ(report["years"][0]["final_audit"][1]["kind"], "cbg_rows");
+  EXPECT_GT(report["years"][0]["final_audit"][1]["max_rel"].get<double>(),
+            report["years"][0]["stages"][1]["result"]["residuals"][0]["max_rel"].get<double>());
   EXPECT_NE(report["command_line"].get<std::string>().find("run plan.toml"), std::string::npos);
 
   // A second run resumes: the output exists and matches the plan.
@@ -84,6 +91,22 @@ TEST_F(Cli, RunReproducesTheReferenceImplementation) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
   EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+TEST_F(Cli, IntermediateTablesFlagWritesTheCsvTables) {
+  auto r = flowfit({"-q", "run", "plan.toml", "--intermediate-tables", "--output-dir", "tables"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f :
+       {"cbg_populations.csv", "targets_2015_stage1_cbg_rows.csv",
+        "targets_2015_stage2_state_nonmovers.csv", "targets_2015_stage3_state_flows.csv",
+        "targets_2015_stage4_county_ipf.csv"})
+    EXPECT_TRUE(fs::exists(at("tables") / f)) << f;
+  EXPECT_FALSE(fs::exists(at("tables/targets_2015_stage0_diagonal_clip.csv")));
+  std::ifstream in(at("tables/run_report.json"));
+  const auto report = nlohmann::json::parse(in);
+  EXPECT_EQ(report["years"][0]["target_tables"].size(), 4u);
+  EXPECT_NE(report["populations_table"].get<std::string>().find("cbg_populations.csv"),
+            std::string::npos);
 }
 
 TEST_F(Cli, ProgressBarRedrawsOneLineWithRateAndEta) {
@@ -145,7 +168,19 @@ TEST_F(Cli, FitAlternatingCountyMarginsMatchesTheCountyIpf) {
                          io::read_matrix(kGolden / "after_stage4_county_ipf.mtx")),
             1e-9);
   std::ifstream in(at("fit.json"));
-  EXPECT_EQ(nlohmann::json::parse(in)["result"]["iterations"], 3000);
+  const auto doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc["result"]["iterations"], 3000);
+  // The audit of the fitted matrix: one stage, so its margins' maxima are the stage's own.
+  const auto& audit = doc["final_audit"];
+  ASSERT_EQ(audit["margins"].size(), 2u);
+  for (int k = 0; k < 2; ++k) {
+    EXPECT_EQ(audit["margins"][k]["margin"], doc["result"]["residuals"][k]["margin"]);
+    EXPECT_NEAR(audit["margins"][k]["max_rel"].get<double>(),
+                doc["result"]["residuals"][k]["max_rel"].get<double>(), 1e-12);
+    EXPECT_LE(audit["margins"][k]["median_rel"].get<double>(),
+              audit["margins"][k]["max_rel"].get<double>());
+  }
+  EXPECT_LE(audit["margins"][1]["max_rel"].get<double>(), 1e-12);  // rows: applied last
 }
 
 TEST_F(Cli, FitStopsOnTheL1Tolerance) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 
+#include "flowfit/error.hpp"
 #include "flowfit/pipeline/plan_toml.hpp"
 
 namespace flowfit::pipeline {
@@ -236,6 +237,51 @@ TEST(PlanToml, NnlsSnapNoiseIsOptInAndPartOfThePlanIdentity) {
   EXPECT_TRUE(parse(plan_to_toml(snap), false).nnls.snap_noise);
   text.replace(text.find("snap_noise"), 10, "snap_nois");
   EXPECT_NE(std::string(error_of(text).what()).find("nnls.snap_nois"), std::string::npos);
+}
+
+TEST(PlanToml, StageOutputsFormatAndIntermediateTables) {
+  const Plan plain = parse(kGoodPlan);
+  EXPECT_EQ(plain.output.stage_outputs_format, "");  // unset: the stage outputs use `format`
+  EXPECT_FALSE(plain.output.intermediate_tables);
+  std::string text = kGoodPlan;
+  text.replace(text.find("stage_outputs = true"), 20,
+               "stage_outputs = true\nstage_outputs_format = \"ffm\"\nintermediate_tables = true");
+  const Plan p = parse(text);
+  EXPECT_EQ(p.output.stage_outputs_format, "ffm");
+  EXPECT_TRUE(p.output.intermediate_tables);
+  EXPECT_NE(p.canonical_text(), plain.canonical_text());
+  // Written back and read again.
+  const Plan back = parse(plan_to_toml(p), false);
+  EXPECT_EQ(back.output.stage_outputs_format, "ffm");
+  EXPECT_TRUE(back.output.intermediate_tables);
+  EXPECT_EQ(parse(plan_to_toml(plain), false).output.stage_outputs_format, "");
+
+  // A bad format names the key, its line and the choices; a typo gets a suggestion.
+  std::string bad = text;
+  bad.replace(bad.find("\"ffm\""), 5, "\"zip\"");
+  PlanError e = error_of(bad);
+  EXPECT_EQ(e.key(), "output.stage_outputs_format");
+  EXPECT_EQ(e.line(), 27);
+  EXPECT_NE(std::string(e.what()).find("npz"), std::string::npos) << e.what();
+  std::string typo = text;
+  typo.replace(typo.find("stage_outputs_format"), 20, "stage_output_format");
+  EXPECT_NE(std::string(error_of(typo).what()).find("did you mean 'stage_outputs_format'?"),
+            std::string::npos)
+      << error_of(typo).what();
+  std::string typo2 = text;
+  typo2.replace(typo2.find("intermediate_tables"), 19, "intermediate_table");
+  EXPECT_NE(std::string(error_of(typo2).what()).find("did you mean 'intermediate_tables'?"),
+            std::string::npos);
+
+  // In code, Plan::validate checks the format too.
+  Plan coded = plain;
+  coded.output.stage_outputs_format = "parquet";
+  try {
+    coded.validate();
+    ADD_FAILURE() << "expected a ConfigError";
+  } catch (const ConfigError& c) {
+    EXPECT_EQ(c.key(), "output.stage_outputs_format");
+  }
 }
 
 }  // namespace

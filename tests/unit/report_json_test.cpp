@@ -84,7 +84,7 @@ TEST_F(ReportJson, HoldsEveryStageOfEveryYear) {
 TEST_F(ReportJson, SummaryHasARowPerStage) {
   const std::string s = run_summary(run_);
   EXPECT_NE(s.find("year  stage"), std::string::npos) << s;
-  EXPECT_NE(s.find("2015  county_ipf"), std::string::npos) << s;
+  EXPECT_NE(s.find("2015  stage4_county_ipf"), std::string::npos) << s;
   EXPECT_NE(s.find("3000  converged"), std::string::npos) << s;
   EXPECT_NE(s.find("target warnings: 1 x zero_population"), std::string::npos) << s;
 }

@@ -9,6 +9,7 @@
 #include "flowfit/fit.hpp"
 #include "flowfit/io/checksum.hpp"
 #include "flowfit/io/matrix_io.hpp"
+#include "flowfit/pipeline/final_audit.hpp"
 #include "flowfit/report/report_json.hpp"
 #include "flowfit/report/summary.hpp"
 #include "flowfit/version.hpp"
@@ -97,6 +98,8 @@ int fit(const FitArgs& a, const GlobalOptions& global) {
         {"flowfit_version", std::string(version())},          {"matrix", a.matrix},
         {"matrix_sha256", io::file_sha256(a.matrix)},         {"backend", backend->name()},
         {"machine", report::to_json(report::machine_info())}, {"result", report::to_json(result)}};
+    // The fitted matrix against every margin, with medians (one stage: its own final residuals).
+    doc["final_audit"] = report::margins_json(pipeline::audit_margins(m, stage.margins));
     nlohmann::json targets = nlohmann::json::array();
     for (const auto& s : specs)
       targets.push_back({{"file", s.targets}, {"sha256", io::file_sha256(s.targets)}});

@@ -38,6 +38,7 @@ struct RunArgs {
   std::string progress = "auto";
   bool dry_run = false;
   bool strict = false;
+  bool intermediate_tables = false;
 };
 
 void filter_years(pipeline::Plan& plan, const std::string& text) {
@@ -157,6 +158,7 @@ int run(const RunArgs& a, const GlobalOptions& global) {
   if (!a.output_dir.empty()) plan.output.dir = fs::absolute(a.output_dir).lexically_normal();
   if (global.backend_given) plan.backend = backend_choice_from_string(global.backend);
   if (global.threads_given) plan.threads = global.threads;
+  if (a.intermediate_tables) plan.output.intermediate_tables = true;
   const fs::path plan_dir = fs::absolute(fs::path(a.plan)).parent_path();
   const bool sweep = !a.sweep_orders.empty() || !a.orders.empty();
   const fs::path report_path =
@@ -274,6 +276,9 @@ CommandAction setup(CLI::App& app, const GlobalOptions& global) {
       ->capture_default_str();
   app.add_flag("--dry-run", a->dry_run, "Validate the plan and print it as flowfit reads it");
   app.add_flag("--strict", a->strict, "Exit 5 when any stage did not converge");
+  app.add_flag("--intermediate-tables", a->intermediate_tables,
+               "Also write the CBG populations and every stage's targets as CSV "
+               "(output.intermediate_tables)");
   return [a, &global] { return run(*a, global); };
 }
 

@@ -8,6 +8,7 @@
 
 #include "flowfit/csr_matrix.hpp"
 #include "flowfit/geography.hpp"
+#include "flowfit/pipeline/final_audit.hpp"
 #include "flowfit/pipeline/plan.hpp"
 #include "flowfit/targets/coverage.hpp"
 #include "flowfit/targets/targets.hpp"
@@ -48,6 +49,7 @@ struct StageRun {
   std::optional<StageResult> result;  // empty for diagonal_clip
   int64_t clip_inserted = 0;          // diagonal_clip: diagonal entries inserted
   double seconds = 0;
+  std::string output;  // the stage output written after it (output.stage_outputs), else ""
 };
 
 // Runs `stages` in order on a matrix resident in `backend`. `after_stage` (optional) sees the
@@ -70,6 +72,10 @@ struct YearReport {
   std::vector<StageRun> stages;
   std::vector<targets::TargetWarning> warnings;
   double seconds = 0;
+  // Every stage's targets measured on the final matrix (a resumed year: from its sidecar; empty
+  // when the sidecar predates the audit).
+  std::optional<FinalAudit> audit;
+  std::vector<std::string> target_tables;  // output.intermediate_tables: the CSVs written
 };
 
 struct RunReport {
@@ -84,6 +90,7 @@ struct RunReport {
   double nnls_seconds = 0;
   std::vector<YearReport> years;
   std::vector<std::string> removed_temporaries;  // stale temporary files of killed runs
+  std::string populations_table;  // output.intermediate_tables: the CBG populations CSV, or ""
   double seconds = 0;
 };
 

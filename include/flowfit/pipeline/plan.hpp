@@ -57,6 +57,11 @@ struct OutputSpec {
   fs::path dir;                // one file per year: <dir>/flows_<year>.<format>
   std::string format = "npz";  // npz | mtx | csv | ffm
   bool stage_outputs = false;  // also write the matrix after every stage
+  // Format of those stage matrices ("" = format); "ffm" writes them fastest (npz compresses).
+  std::string stage_outputs_format;
+  // Also write the resolved CBG populations and every stage's target table as CSV
+  // (docs/cli.md, "Intermediate tables").
+  bool intermediate_tables = false;
 };
 
 // Stage N (NNLS populations). The default is the reference's solver (scipy's Lawson–Hanson).

@@ -19,7 +19,8 @@ fs::path year_output_path(const Plan& plan, int year);
 // <output>.json: the sidecar that lets a later run resume the year.
 fs::path sidecar_path(const fs::path& output);
 
-// Every file run_plan writes: year outputs, their sidecars, stage outputs when asked for.
+// Every file run_plan writes: year outputs, their sidecars, stage outputs and intermediate
+// tables when asked for (names: flowfit/pipeline/stage_names.hpp).
 std::vector<fs::path> plan_outputs(const Plan& plan);
 
 // Throws ConfigError("output.dir", ...) when a file the plan writes, or one of `extra_outputs`

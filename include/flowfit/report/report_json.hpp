@@ -58,6 +58,12 @@ nlohmann::json to_json(const pipeline::StageRun& r);
 nlohmann::json to_json(const pipeline::YearReport& y);
 nlohmann::json to_json(const MachineInfo& m);
 nlohmann::json to_json(const pipeline::SweepResult& s, int year);
+// A year's "final_audit": one entry per stage in run order (host/report/final_audit_json.cpp).
+nlohmann::json to_json(const pipeline::FinalAudit& audit);
+pipeline::FinalAudit final_audit_from_json(const nlohmann::json& j);
+// One stage's audit without its kind (max_rel, median_rel, measured, worst_group, worst_margin,
+// margins[]): the "final_audit" of `flowfit fit` reports.
+nlohmann::json margins_json(const pipeline::StageAudit& s);
 
 // The whole run.
 nlohmann::json run_report_json(const pipeline::RunReport& run, const RunContext& context);

@@ -25,8 +25,13 @@ class TextTable {
 // The largest max_rel over the margins of a result (0 when it has none).
 double worst_relative_residual(const StageResult& r);
 
-// The per year x stage table of a run, followed by one line per target warning kind.
+// The per year x stage table of a run (stages named as SPEC.md numbers them: "stage1_cbg_rows"),
+// one line per target warning kind, then the final audit table.
 std::string run_summary(const pipeline::RunReport& run);
+
+// The final audit of every year: per stage, how the final matrix meets that stage's targets
+// (max and median relative residual, worst group); "" when no year has an audit.
+std::string final_audit_summary(const pipeline::RunReport& run);
 
 // One stage result: a line per margin.
 std::string stage_summary(const StageResult& r);
