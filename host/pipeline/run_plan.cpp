@@ -103,7 +103,7 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
     say("loading matrix and targets");
     YearProblem problem = prepare_year(plan, shared, ys);
     y.warnings = problem.warnings;
-    auto resident = backend->adopt(std::move(problem.matrix));
+    std::unique_ptr<ResidentMatrix> resident;
     const auto opt = write_options(shared.geography);
     int stage_index = 0;
     auto observer = [&](const StageRun& run, ResidentMatrix& m) {
@@ -122,7 +122,8 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
       on_sweeps = [&](const SweepProgress& p) {
         progress(ProgressEvent{ys.year, i, n_years, fmt::format("stage {}", p.stage), p});
       };
-    y.stages = run_stages(*backend, resident, problem, plan.stages, observer, on_sweeps);
+    y.stages = run_stages(*backend, std::move(problem.matrix), resident, problem, plan.stages,
+                          observer, on_sweeps);
     make_output_dir(plan.output.dir);  // only once there is something to write
     io::write_matrix(out, backend->release(std::move(resident)), opt);
     y.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
