@@ -448,11 +448,11 @@ if [[ "${SANITIZE:-0}" == 1 ]]; then
   if [[ "$fake" == 1 || -x "$san" ]] && have tests/flowfit_tests; then
     # A probe first: under gVisor the sanitizer refuses the device ("Device not supported").
     run_step sanitizer_probe 60 "$san" --tool memcheck --error-exitcode 3 \
-      "$build_dir/tests/flowfit_tests" --gtest_filter='CudaKernels.UploadDownloadRoundTrip'
+      "$build_dir/tests/flowfit_tests" --gtest_filter='Backends/BackendKernels.UploadDownloadRoundTrip/cuda'
     if ((step_rc == 0)); then
       conclude sanitizer_probe "memcheck runs here"
       run_step sanitizer 240 "$san" --tool memcheck --error-exitcode 3 \
-        "$build_dir/tests/flowfit_tests" --gtest_filter='CudaKernels.*:CudaQuotient.*:CudaAssembly.*'
+        "$build_dir/tests/flowfit_tests" --gtest_filter='Backends/*/cuda:CudaAssembly.*'
       conclude sanitizer "$(grep 'ERROR SUMMARY' "$log_dir/sanitizer.log" 2>/dev/null | tail -1)"
     elif ((step_rc == 200)); then
       conclude sanitizer_probe

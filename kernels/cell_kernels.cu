@@ -131,8 +131,14 @@ std::vector<uint64_t> assign_dense(const DeviceCsrPattern& m, const KeyMaker& ke
   DeviceBuffer<unsigned char> temp(std::max<size_t>(temp_bytes, 1));
   FLOWFIT_CUDA_CHECK(cub::DeviceScan::ExclusiveSum(
       temp.data(), temp_bytes, flags.data(), rank.data(), static_cast<int64_t>(n_keys), stream));
-  const uint64_t n_cells = static_cast<uint64_t>(read_scalar(rank.data() + n_keys - 1, stream)) +
-                           read_scalar(flags.data() + n_keys - 1, stream);
+  // The last key's rank and flag in one round trip (the host needs the cell count here).
+  uint32_t last[2] = {0u, 0u};
+  FLOWFIT_CUDA_CHECK(cudaMemcpyAsync(&last[0], rank.data() + n_keys - 1, sizeof(uint32_t),
+                                     cudaMemcpyDeviceToHost, stream));
+  FLOWFIT_CUDA_CHECK(cudaMemcpyAsync(&last[1], flags.data() + n_keys - 1, sizeof(uint32_t),
+                                     cudaMemcpyDeviceToHost, stream));
+  FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(stream));
+  const uint64_t n_cells = uint64_t{last[0]} + last[1];
   check_cell_count(n_cells);
 
   for_each_entry_key(m, key, DenseId{rank.data(), cell_of_entry}, stream);

@@ -23,6 +23,7 @@
 
 #include "flowfit/assembly_cuda.hpp"
 #include "flowfit/error.hpp"
+#include "host/assembly/spgemm_row_blocks.hpp"
 #include "kernels/cuda_assembly.cuh"
 #include "kernels/cuda_check.cuh"
 #include "kernels/cusparse_check.cuh"
@@ -303,12 +304,22 @@ DeviceCsr32 transpose_device(const DeviceCsr32& m, cusparseHandle_t handle, cuda
   return t;
 }
 
-DeviceCsr32 spgemm_device(const DeviceCsr32& a, const DeviceCsr32& b, cusparseHandle_t handle,
-                          cudaStream_t stream) {
-  if (a.n_cols != b.n_rows)
-    throw Error("spgemm_device: a " + std::to_string(a.n_rows) + " x " + std::to_string(a.n_cols) +
-                " matrix times a " + std::to_string(b.n_rows) + " x " + std::to_string(b.n_cols) +
-                " matrix");
+namespace {
+
+// A block of consecutive rows of a device CSR matrix: offsets rebased to the block's first entry,
+// index and value pointers into the parent's arrays.
+struct CsrRows {
+  int64_t n_rows = 0;
+  int64_t n_cols = 0;
+  int64_t nnz = 0;
+  const int32_t* row_ptr = nullptr;  // n_rows + 1, starting at 0
+  const int32_t* col_idx = nullptr;
+  const double* values = nullptr;
+};
+
+// C = A · B for a block of A's rows, in one cusparseSpGEMM call.
+DeviceCsr32 spgemm_rows(const CsrRows& a, const DeviceCsr32& b, cusparseHandle_t handle,
+                        cudaStream_t stream) {
   DeviceCsr32 c;
   c.n_rows = a.n_rows;
   c.n_cols = b.n_cols;
@@ -325,8 +336,8 @@ DeviceCsr32 spgemm_device(const DeviceCsr32& a, const DeviceCsr32& b, cusparseHa
   ConstSpMatDescr da, db;
   SpMatDescr dc;
   FLOWFIT_CUSPARSE_CHECK(cusparseCreateConstCsr(
-      da.out(), a.n_rows, a.n_cols, a.nnz, a.row_ptr.data(), a.col_idx.data(), a.values.data(),
-      CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_64F));
+      da.out(), a.n_rows, a.n_cols, a.nnz, a.row_ptr, a.col_idx, a.values, CUSPARSE_INDEX_32I,
+      CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_64F));
   FLOWFIT_CUSPARSE_CHECK(cusparseCreateConstCsr(
       db.out(), b.n_rows, b.n_cols, b.nnz, b.row_ptr.data(), b.col_idx.data(), b.values.data(),
       CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, CUDA_R_64F));
@@ -388,6 +399,120 @@ DeviceCsr32 spgemm_device(const DeviceCsr32& a, const DeviceCsr32& b, cusparseHa
     if (!rows_strictly_increasing(c, stream))
       throw Error("cusparseSpGEMM returned a row with a repeated column index");
   }
+  return c;
+}
+
+// ---- SpGEMM in blocks of rows ---------------------------------------------------------------
+
+// products[i] = the intermediate products of row i of A · B: the sum of B's row lengths over the
+// columns of A's row i (integers: exact).
+__global__ void row_products_kernel(const int32_t* a_row_ptr, const int32_t* a_col,
+                                    const int32_t* b_row_ptr, int64_t n_rows, int64_t* products) {
+  for (int64_t i = thread_index(); i < n_rows; i += thread_count()) {
+    int64_t sum = 0;
+    for (int64_t p = a_row_ptr[i]; p < a_row_ptr[i + 1]; ++p) {
+      const int32_t j = a_col[p];
+      sum += b_row_ptr[j + 1] - b_row_ptr[j];
+    }
+    products[i] = sum;
+  }
+}
+
+// out[i] = in[i] - base for i in [0, n): a block's row offsets rebased to its first entry.
+__global__ void rebase_offsets_kernel(const int32_t* in, int32_t base, int64_t n, int32_t* out) {
+  for (int64_t i = thread_index(); i < n; i += thread_count()) out[i] = in[i] - base;
+}
+
+// out[i] = in[i] + shift for i in [0, n): a block's result offsets placed in the whole result.
+__global__ void shift_offsets_kernel(const int32_t* in, int32_t shift, int64_t n, int32_t* out) {
+  for (int64_t i = thread_index(); i < n; i += thread_count()) out[i] = in[i] + shift;
+}
+
+int64_t default_products_per_block() {
+  size_t free_bytes = 0, total_bytes = 0;
+  FLOWFIT_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+  return std::max<int64_t>(int64_t{1} << 20, static_cast<int64_t>(free_bytes / 4 / 32));
+}
+
+}  // namespace
+
+DeviceCsr32 spgemm_device(const DeviceCsr32& a, const DeviceCsr32& b, cusparseHandle_t handle,
+                          cudaStream_t stream, int64_t max_products_per_block) {
+  if (a.n_cols != b.n_rows)
+    throw Error("spgemm_device: a " + std::to_string(a.n_rows) + " x " + std::to_string(a.n_cols) +
+                " matrix times a " + std::to_string(b.n_rows) + " x " + std::to_string(b.n_cols) +
+                " matrix");
+  const CsrRows whole{a.n_rows,         a.n_cols,         a.nnz,
+                      a.row_ptr.data(), a.col_idx.data(), a.values.data()};
+  if (a.nnz == 0 || b.nnz == 0 || a.n_rows == 0 || b.n_cols == 0)
+    return spgemm_rows(whole, b, handle, stream);
+
+  const int64_t n = a.n_rows;
+  DeviceBuffer<int64_t> products(static_cast<size_t>(n) + 1);
+  DeviceBuffer<int64_t> cumulative(static_cast<size_t>(n) + 1);
+  FLOWFIT_CUDA_CHECK(cudaMemsetAsync(products.data() + n, 0, sizeof(int64_t), stream));
+  row_products_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(
+      a.row_ptr.data(), a.col_idx.data(), b.row_ptr.data(), n, products.data());
+  FLOWFIT_CUDA_CHECK_LAUNCH();
+  exclusive_sum(products.data(), cumulative.data(), n + 1, stream);
+  const std::vector<int64_t> cum = cumulative.to_host(stream);
+  const int64_t budget =
+      max_products_per_block > 0 ? max_products_per_block : default_products_per_block();
+  const std::vector<int64_t> starts = assembly::spgemm_row_blocks(cum, budget);
+  if (starts.size() == 1) return spgemm_rows(whole, b, handle, stream);
+
+  const std::vector<int32_t> a_offsets = a.row_ptr.to_host(stream);
+  std::vector<DeviceCsr32> parts;
+  parts.reserve(starts.size());
+  for (size_t k = 0; k < starts.size(); ++k) {
+    const int64_t r0 = starts[k], r1 = k + 1 < starts.size() ? starts[k + 1] : n;
+    const int32_t base = a_offsets[static_cast<size_t>(r0)];
+    DeviceBuffer<int32_t> rebased(static_cast<size_t>(r1 - r0) + 1);
+    rebase_offsets_kernel<<<grid_for(r1 - r0 + 1, kThreads), kThreads, 0, stream>>>(
+        a.row_ptr.data() + r0, base, r1 - r0 + 1, rebased.data());
+    FLOWFIT_CUDA_CHECK_LAUNCH();
+    const CsrRows rows{r1 - r0,
+                       a.n_cols,
+                       a_offsets[static_cast<size_t>(r1)] - base,
+                       rebased.data(),
+                       a.col_idx.data() + base,
+                       a.values.data() + base};
+    parts.push_back(spgemm_rows(rows, b, handle, stream));  // synchronizes: rebased may go
+  }
+
+  int64_t total = 0;
+  for (const DeviceCsr32& part : parts) total += part.nnz;
+  check_fits(total, "nonzeros", "a sparse product");
+  DeviceCsr32 c;
+  c.n_rows = n;
+  c.n_cols = b.n_cols;
+  c.nnz = total;
+  c.row_ptr.allocate(static_cast<size_t>(n) + 1);
+  c.col_idx.allocate(static_cast<size_t>(std::max<int64_t>(total, 1)));
+  c.values.allocate(static_cast<size_t>(std::max<int64_t>(total, 1)));
+  int64_t offset = 0;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    const DeviceCsr32& part = parts[k];
+    const int64_t r0 = starts[k];
+    if (part.n_rows > 0) {
+      shift_offsets_kernel<<<grid_for(part.n_rows, kThreads), kThreads, 0, stream>>>(
+          part.row_ptr.data(), static_cast<int32_t>(offset), part.n_rows, c.row_ptr.data() + r0);
+      FLOWFIT_CUDA_CHECK_LAUNCH();
+    }
+    if (part.nnz > 0) {
+      FLOWFIT_CUDA_CHECK(cudaMemcpyAsync(c.col_idx.data() + offset, part.col_idx.data(),
+                                         static_cast<size_t>(part.nnz) * sizeof(int32_t),
+                                         cudaMemcpyDeviceToDevice, stream));
+      FLOWFIT_CUDA_CHECK(cudaMemcpyAsync(c.values.data() + offset, part.values.data(),
+                                         static_cast<size_t>(part.nnz) * sizeof(double),
+                                         cudaMemcpyDeviceToDevice, stream));
+    }
+    offset += part.nnz;
+  }
+  const int32_t end = static_cast<int32_t>(total);
+  FLOWFIT_CUDA_CHECK(
+      cudaMemcpyAsync(c.row_ptr.data() + n, &end, sizeof(int32_t), cudaMemcpyHostToDevice, stream));
+  FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(stream));  // before the parts and `end` go
   return c;
 }
 
@@ -469,7 +594,16 @@ cuda::HostCsrView host_view(const CsrMatrix& m) {
 
 CsrMatrix assemble_flows_cuda(const CsrMatrix& address_flows, const CsrMatrix& crosswalk,
                               int device) {
+  CudaAssemblyOptions options;
+  options.device = device;
+  return assemble_flows_cuda(address_flows, crosswalk, options);
+}
+
+CsrMatrix assemble_flows_cuda(const CsrMatrix& address_flows, const CsrMatrix& crosswalk,
+                              const CudaAssemblyOptions& options) {
   using namespace flowfit::cuda;
+  const int device = options.device;
+  const int64_t block = options.max_products_per_block;
   const CsrMatrix& a = address_flows;
   const CsrMatrix& g = crosswalk;
   require_device(device);
@@ -502,10 +636,10 @@ CsrMatrix assemble_flows_cuda(const CsrMatrix& address_flows, const CsrMatrix& c
       return split_diagonal_device(da, s);
     }();
     stayers = stayers_device(gt, split.has_diag.data(), split.diag.data(), s);
-    movers = spgemm_device(split.off, dg, handle.get(), s);
+    movers = spgemm_device(split.off, dg, handle.get(), s, block);
   }
   dg = DeviceCsr32{};
-  DeviceCsr32 product = spgemm_device(gt, movers, handle.get(), s);  // units x units
+  DeviceCsr32 product = spgemm_device(gt, movers, handle.get(), s, block);  // units x units
   movers = DeviceCsr32{};
   gt = DeviceCsr32{};
   const DeviceCsr64 de = add_diagonal_device(product, stayers, s);

@@ -54,8 +54,11 @@ DeviceCsr32 transpose_device(const DeviceCsr32& m, cusparseHandle_t handle, cuda
 // C = A · B with cusparseSpGEMM, CUSPARSE_SPGEMM_ALG1 (deterministic), structural entries kept.
 // Column indices of C are sorted (checked; sorted on the device should a row come back unsorted).
 // Throws flowfit::Error when C has 2^31 or more nonzeros.
+// The product is computed in blocks of A's rows with at most max_products_per_block intermediate
+// products each (0: from the device's free memory; see CudaAssemblyOptions), which bounds
+// cuSPARSE's buffers; the blocks' rows are concatenated (2x C's memory at the end).
 DeviceCsr32 spgemm_device(const DeviceCsr32& a, const DeviceCsr32& b, cusparseHandle_t handle,
-                          cudaStream_t stream);
+                          cudaStream_t stream, int64_t max_products_per_block = 0);
 
 // The stayer term diag(Gᵀ diag A) from Gᵀ (m x n): per unit k, value[k] = sum over the stored
 // (k, i) of Gᵀ with has_diag[i] of gt[k, i] · diag[i], added in ascending i (the CPU's order),

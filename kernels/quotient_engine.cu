@@ -215,24 +215,13 @@ void launch_margin(const MarginParams& p, cudaStream_t stream) {
   FLOWFIT_CUDA_CHECK_LAUNCH();
 }
 
+// The shared checks, plus the CUDA engine's own limit on margins.
 void check_problem(const QuotientProblem& p) {
-  const size_t n_cells = p.cell_values.size();
-  if (n_cells > static_cast<size_t>(std::numeric_limits<int32_t>::max()))
-    throw Error("quotient problem: at most 2^31 - 1 cells are supported");
+  p.validate();
   if (p.margins.size() > static_cast<size_t>(kMaxMargins))
     throw Error("quotient problem: the CUDA engine supports at most " +
                 std::to_string(kMaxMargins) + " margins (got " + std::to_string(p.margins.size()) +
                 ")");
-  for (size_t k = 0; k < p.margins.size(); ++k) {
-    const auto& m = p.margins[k];
-    const std::string which = "quotient problem: margin " + std::to_string(k) + ": ";
-    if (m.n_blocks < 0) throw Error(which + "negative block count");
-    if (m.block_of_cell.size() != n_cells) throw Error(which + "one block id per cell expected");
-    if (m.targets.size() != static_cast<size_t>(m.n_blocks))
-      throw Error(which + "one target per block expected");
-    for (int32_t b : m.block_of_cell)
-      if (b < -1 || b >= m.n_blocks) throw Error(which + "block id out of range");
-  }
 }
 
 class CudaQuotientEngine final : public QuotientEngine {

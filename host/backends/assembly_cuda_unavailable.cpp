@@ -9,8 +9,15 @@
 
 namespace flowfit::assembly {
 
+CsrMatrix assemble_flows_cuda(const CsrMatrix& address_flows, const CsrMatrix& crosswalk,
+                              int device) {
+  CudaAssemblyOptions options;
+  options.device = device;
+  return assemble_flows_cuda(address_flows, crosswalk, options);
+}
+
 CsrMatrix assemble_flows_cuda(const CsrMatrix& /*address_flows*/, const CsrMatrix& /*crosswalk*/,
-                              int /*device*/) {
+                              const CudaAssemblyOptions& /*options*/) {
   throw BackendUnavailable(
       "GPU assembly is not available: flowfit was built without CUDA (rebuild with "
       "-DFLOWFIT_CUDA=ON on a machine with nvcc, or assemble on the CPU with "

@@ -1,5 +1,6 @@
 #pragma once
 // Host-memory residency shared by the CPU backends: the matrix is a CsrMatrix, cell ids a vector.
+#include <string>
 #include <vector>
 
 #include "flowfit/backend.hpp"
@@ -46,20 +47,30 @@ inline CsrMatrix& host_matrix(ResidentMatrix& m) {
   if (!h) throw Error("matrix is not resident in host memory (it belongs to another backend)");
   return h->matrix;
 }
-inline const std::vector<int32_t>& host_cell_ids(const CellAssignment& c) {
+
+// The cell assignment `c` for matrix `m`: it must come from a CPU backend and hold one cell id
+// per entry of `m` (ids assigned to another matrix would index out of bounds).
+inline const HostCells& host_cells_for(const CellAssignment& c, const CsrMatrix& m) {
   auto* h = dynamic_cast<const HostCells*>(&c);
   if (!h) throw Error("cell assignment does not belong to a CPU backend");
-  return h->cell_of_entry;
+  if (static_cast<int64_t>(h->cell_of_entry.size()) != m.nnz())
+    throw Error("cell assignment has " + std::to_string(h->cell_of_entry.size()) +
+                " entries, the matrix " + std::to_string(m.nnz()) +
+                " (cells assigned to another matrix)");
+  return *h;
 }
 
 // Residency shared by the CPU backends: the matrix stays a host CsrMatrix, adopted and
-// released without copies.
+// released without copies. Uploads are validated as the CUDA backend's are (the kernels index
+// with the offsets and column indices): one pass over them.
 class HostResidentBackend : public Backend {
  public:
   std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) override {
+    m.validate();
     return std::make_unique<HostMatrix>(m);
   }
   std::unique_ptr<ResidentMatrix> adopt(CsrMatrix&& m) override {
+    m.validate();
     return std::make_unique<HostMatrix>(std::move(m));
   }
   CsrMatrix download(const ResidentMatrix& m) override { return host_matrix(m); }

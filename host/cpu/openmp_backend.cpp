@@ -14,12 +14,6 @@ using cpu::host_matrix;
 
 constexpr int64_t kEntryChunk = 1 << 16;  // fixed reduction chunk for l1_distance
 
-const cpu::HostCells& host_cells(const CellAssignment& c) {
-  auto* h = dynamic_cast<const cpu::HostCells*>(&c);
-  if (!h) throw Error("cell assignment does not belong to a CPU backend");
-  return *h;
-}
-
 class OpenMpBackend final : public cpu::HostResidentBackend {
  public:
   explicit OpenMpBackend(int threads) : threads_(threads > 0 ? threads : omp_get_max_threads()) {}
@@ -36,13 +30,14 @@ class OpenMpBackend final : public cpu::HostResidentBackend {
 
   std::vector<double> reduce_by_cell(const ResidentMatrix& m,
                                      const CellAssignment& cells) override {
-    return cpu::openmp_reduce_by_cell(host_matrix(m), host_cells(cells), threads_);
+    const CsrMatrix& matrix = host_matrix(m);
+    return cpu::openmp_reduce_by_cell(matrix, cpu::host_cells_for(cells, matrix), threads_);
   }
 
   void scale_by_cell(ResidentMatrix& rm, const CellAssignment& cells,
                      std::span<const double> factor) override {
     CsrMatrix& m = host_matrix(rm);
-    const auto& ids = host_cells(cells).cell_of_entry;
+    const auto& ids = cpu::host_cells_for(cells, m).cell_of_entry;
     if (static_cast<int64_t>(factor.size()) != cells.n_cells())
       throw Error("scale_by_cell: one factor per cell expected");
     const int64_t nnz = m.nnz();
@@ -77,6 +72,7 @@ class OpenMpBackend final : public cpu::HostResidentBackend {
   }
 
   std::unique_ptr<QuotientEngine> make_quotient_engine(const QuotientProblem& p) override {
+    p.validate();
     return cpu::make_openmp_quotient_engine(p, threads_);
   }
 

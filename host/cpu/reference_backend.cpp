@@ -10,7 +10,6 @@
 namespace flowfit {
 namespace {
 
-using cpu::host_cell_ids;
 using cpu::host_matrix;
 
 class ReferenceQuotientEngine final : public QuotientEngine {
@@ -111,7 +110,7 @@ class ReferenceBackend final : public cpu::HostResidentBackend {
   std::vector<double> reduce_by_cell(const ResidentMatrix& rm,
                                      const CellAssignment& cells) override {
     const CsrMatrix& m = host_matrix(rm);
-    const auto& ids = host_cell_ids(cells);
+    const auto& ids = cpu::host_cells_for(cells, m).cell_of_entry;
     std::vector<double> q(cells.n_cells(), 0.0);
     for (int64_t e = 0; e < m.nnz(); ++e) q[ids[e]] += m.values[e];
     return q;
@@ -120,7 +119,7 @@ class ReferenceBackend final : public cpu::HostResidentBackend {
   void scale_by_cell(ResidentMatrix& rm, const CellAssignment& cells,
                      std::span<const double> factor) override {
     CsrMatrix& m = host_matrix(rm);
-    const auto& ids = host_cell_ids(cells);
+    const auto& ids = cpu::host_cells_for(cells, m).cell_of_entry;
     if (static_cast<int64_t>(factor.size()) != cells.n_cells())
       throw Error("scale_by_cell: one factor per cell expected");
     for (int64_t e = 0; e < m.nnz(); ++e) m.values[e] *= factor[ids[e]];
@@ -136,6 +135,7 @@ class ReferenceBackend final : public cpu::HostResidentBackend {
   }
 
   std::unique_ptr<QuotientEngine> make_quotient_engine(const QuotientProblem& p) override {
+    p.validate();
     return std::make_unique<ReferenceQuotientEngine>(p);
   }
 };

@@ -218,7 +218,7 @@ GoldenReport check_golden(const fs::path& dir, Backend& backend, const GoldenOpt
   if (!raw_file)
     throw InputError((dir / "E_raw.mtx").string(), 0, "",
                      "the case folder has no input matrix E_raw (.mtx, .npz or .ffm)");
-  const CsrMatrix raw = io::read_matrix(*raw_file);
+  CsrMatrix raw = io::read_matrix(*raw_file);
   // Stage 0 runs unless the case says it was skipped (E_input identical to E_raw, as in case05).
   bool clip = true;
   if (const auto input_file = find_matrix_file(dir, "E_input")) {
@@ -251,8 +251,8 @@ GoldenReport check_golden(const fs::path& dir, Backend& backend, const GoldenOpt
     report.comparisons.push_back(skipped("cbg_pop_resolved.csv", "not in the case folder"));
   }
 
-  const YearProblem problem = prepare_year(plan, shared, report.year, raw);
-  auto resident = backend.upload(raw);
+  YearProblem problem = prepare_year(plan, shared, report.year, std::move(raw));
+  std::unique_ptr<ResidentMatrix> resident;
   auto observer = [&](const StageRun& run, ResidentMatrix& m) {
     compare_stage(dir, expected_stem(run.spec.kind), backend.download(m), opt.tolerance,
                   report.comparisons);
@@ -264,7 +264,7 @@ GoldenReport check_golden(const fs::path& dir, Backend& backend, const GoldenOpt
         report.comparisons.push_back(skipped("ipf_log.csv", "not in the case folder"));
     }
   };
-  run_stages(backend, resident, problem, plan.stages, observer);
+  run_stages(backend, std::move(problem.matrix), resident, problem, plan.stages, observer);
   report.pass = std::all_of(report.comparisons.begin(), report.comparisons.end(),
                             [](const GoldenComparison& c) { return c.pass; });
   return report;

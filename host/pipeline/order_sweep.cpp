@@ -99,8 +99,8 @@ SweepResult sweep_orders(Backend& backend, const Geography& geography, const Yea
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<StageSpec> specs;
     for (StageKind kind : orders[k]) specs.push_back(spec_for(kind, stages));
-    auto resident = backend.upload(problem.matrix);
-    run_stages(backend, resident, problem, specs);
+    std::unique_ptr<ResidentMatrix> resident;
+    run_stages(backend, CsrMatrix(problem.matrix), resident, problem, specs);
     CsrMatrix final_matrix = backend.release(std::move(resident));
     OrderResult r;
     r.order = orders[k];

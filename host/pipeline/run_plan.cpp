@@ -121,7 +121,7 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
       make_output_dir(plan.output.dir);
       y.target_tables = write_target_tables(plan.output.dir, plan.stages, problem);
     }
-    auto resident = backend->adopt(std::move(problem.matrix));
+    std::unique_ptr<ResidentMatrix> resident;
     const auto opt = write_options(shared.geography);
     std::vector<std::string> stage_files;
     auto observer = [&](const StageRun& run, ResidentMatrix& m) {
@@ -138,7 +138,8 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
       on_sweeps = [&](const SweepProgress& p) {
         progress(ProgressEvent{ys.year, i, n_years, fmt::format("stage {}", p.stage), p});
       };
-    y.stages = run_stages(*backend, resident, problem, plan.stages, observer, on_sweeps);
+    y.stages = run_stages(*backend, std::move(problem.matrix), resident, problem, plan.stages,
+                          observer, on_sweeps);
     for (size_t k = 0; k < stage_files.size() && k < y.stages.size(); ++k)
       y.stages[k].output = stage_files[k];
     make_output_dir(plan.output.dir);  // only once there is something to write

@@ -19,4 +19,18 @@ namespace flowfit::assembly {
 CsrMatrix assemble_flows_cuda(const CsrMatrix& address_flows, const CsrMatrix& crosswalk,
                               int device = 0);
 
+// Bounds on the GPU assembly's temporary memory. cuSPARSE SpGEMM (ALG1) needs buffers that grow
+// with the number of intermediate products (for C = A·B: the sum over A's entries (i, j) of the
+// length of B's row j), far more than C itself; the products are therefore computed in blocks of
+// A's rows, each with at most max_products_per_block intermediate products (a longer single row
+// forms a block of its own), and the blocks' rows concatenated. Rows are independent in SpGEMM,
+// so the result does not depend on the blocking (the GPU tests check it bit for bit).
+struct CudaAssemblyOptions {
+  int device = 0;
+  // 0: a quarter of the device's free memory at 32 bytes per intermediate product.
+  int64_t max_products_per_block = 0;
+};
+CsrMatrix assemble_flows_cuda(const CsrMatrix& address_flows, const CsrMatrix& crosswalk,
+                              const CudaAssemblyOptions& options);
+
 }  // namespace flowfit::assembly

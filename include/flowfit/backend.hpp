@@ -71,6 +71,10 @@ struct QuotientMarginSpec {
 struct QuotientProblem {
   std::vector<double> cell_values;
   std::vector<QuotientMarginSpec> margins;
+  // Throws flowfit::Error naming the margin when a block count is negative, a margin has not one
+  // block id per cell or not one target per block, a block id is out of [-1, n_blocks), or there
+  // are 2^31 cells or more. Every backend's make_quotient_engine calls it.
+  void validate() const;
 };
 
 struct SweepReport {

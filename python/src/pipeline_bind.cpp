@@ -79,13 +79,13 @@ py::tuple run_year(const std::string& file, const std::optional<std::string>& te
     const pipeline::SharedInputs shared = pipeline::load_shared_inputs(plan);
     pipeline::YearProblem problem = pipeline::prepare_year(plan, shared, year, std::move(matrix));
     for (const auto& w : problem.warnings) warnings.push_back(report::to_json(w));
-    auto resident = backend->adopt(std::move(problem.matrix));
+    std::unique_ptr<ResidentMatrix> resident;
     const auto sink = python_sink(progress);
     const auto runs = pipeline::run_stages(
-        *backend, resident, problem, plan.stages,
+        *backend, std::move(problem.matrix), resident, problem, plan.stages,
         [&](const pipeline::StageRun& r, ResidentMatrix&) {
-          sink(pipeline::ProgressEvent{year, 0, 1,
-                                       "stage " + std::string(to_string(r.spec.kind)) + " done"});
+          sink(pipeline::ProgressEvent{
+              year, 0, 1, "stage " + std::string(to_string(r.spec.kind)) + " done", std::nullopt});
         });
     for (const auto& r : runs) {
       stages.push_back(report::to_json(r));

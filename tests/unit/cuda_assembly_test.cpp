@@ -25,6 +25,7 @@ namespace {
 
 using assembly::assemble_flows;
 using assembly::assemble_flows_cuda;
+using assembly::CudaAssemblyOptions;
 
 CsrMatrix empty_matrix(int64_t rows, int64_t cols) {
   return csr_from_triplets(rows, cols, std::vector<int64_t>{}, std::vector<int64_t>{},
@@ -201,6 +202,26 @@ TEST_F(CudaAssembly, LargerSparseInputsMatchCpu) {
   const CsrMatrix cpu = assemble_flows(a, g);
   ASSERT_GT(cpu.nnz(), 100000);
   expect_same_assembly(assemble_flows_cuda(a, g), cpu);
+}
+
+// SpGEMM in small row blocks (hundreds of blocks, single rows above the budget) gives the
+// one-block result bit for bit: rows are independent in the product.
+TEST_F(CudaAssembly, RowBlocksGiveTheSameBits) {
+  std::mt19937_64 rng(13);
+  const CsrMatrix a = sparse_flows(rng, 20000, 12, 0.9);
+  const CsrMatrix g = random_crosswalk(rng, 20000, 900);
+  CudaAssemblyOptions one_block;
+  one_block.max_products_per_block = int64_t{1} << 40;
+  const CsrMatrix whole = assemble_flows_cuda(a, g, one_block);
+  for (int64_t budget : {int64_t{1}, int64_t{500}, int64_t{20000}}) {
+    CudaAssemblyOptions blocked;
+    blocked.max_products_per_block = budget;
+    const CsrMatrix e = assemble_flows_cuda(a, g, blocked);
+    EXPECT_EQ(e.row_ptr, whole.row_ptr) << "budget " << budget;
+    EXPECT_EQ(e.col_idx, whole.col_idx) << "budget " << budget;
+    EXPECT_EQ(e.values, whole.values) << "budget " << budget;
+  }
+  expect_same_assembly(whole, assemble_flows(a, g));
 }
 
 TEST_F(CudaAssembly, RerunsAreBitIdentical) {

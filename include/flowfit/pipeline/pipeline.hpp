@@ -60,6 +60,14 @@ std::vector<StageRun> run_stages(Backend& backend, std::unique_ptr<ResidentMatri
                                  const YearProblem& problem, const std::vector<StageSpec>& stages,
                                  const StageObserver& after_stage = {},
                                  const SweepProgressSink& on_sweeps = {});
+// Like run_stages, but starts from a host matrix: leading diagonal clips run on `host` before it
+// is made resident (no download and re-upload on a device backend); `matrix` receives it.
+// After several leading clips `after_stage` sees each of them with the matrix after the last.
+std::vector<StageRun> run_stages(Backend& backend, CsrMatrix&& host,
+                                 std::unique_ptr<ResidentMatrix>& matrix,
+                                 const YearProblem& problem, const std::vector<StageSpec>& stages,
+                                 const StageObserver& after_stage = {},
+                                 const SweepProgressSink& on_sweeps = {});
 
 struct YearReport {
   int year = 0;
