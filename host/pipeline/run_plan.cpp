@@ -11,8 +11,10 @@
 #include "flowfit/io/matrix_io.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
 #include "flowfit/pipeline/plan_files.hpp"
+#include "flowfit/pipeline/work_items.hpp"
 #include "flowfit/report/report_json.hpp"
 #include "flowfit/version.hpp"
+#include "host/pipeline/replicates.hpp"
 #include "host/pipeline/resume.hpp"
 
 namespace flowfit::pipeline {
@@ -42,7 +44,8 @@ void make_output_dir(const fs::path& dir) {
 
 }  // namespace
 
-RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* given_backend) {
+RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* given_backend,
+                   const RunOptions& options) {
   const auto t_start = Clock::now();
   plan.validate();
   refuse_outputs_over_inputs(plan);
@@ -60,28 +63,45 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
   Backend* backend = given_backend ? given_backend : owned_backend.get();
   if (given_backend) report.backend_reason = "given by the caller";
   report.backend = backend->name();
-  for (const fs::path& p : remove_stale_temporaries(plan.output.dir, started))
-    report.removed_temporaries.push_back(p.string());
+  if (options.remove_stale_temporaries)
+    for (const fs::path& p : remove_stale_temporaries(plan.output.dir, started))
+      report.removed_temporaries.push_back(p.string());
   const std::vector<report::InputFile> shared_files = report::plan_input_files(plan);
   const SharedInputs shared = load_shared_inputs(plan);
   report.nnls = shared.nnls;
   report.nnls_seconds = shared.nnls_seconds;
 
-  const int n_years = static_cast<int>(plan.years.size());
-  for (int i = 0; i < n_years; ++i) {
-    const YearSpec& ys = plan.years[i];
+  const std::vector<WorkItem> all_items =
+      options.items ? std::vector<WorkItem>{} : work_items(plan);
+  const std::vector<WorkItem>& items = options.items ? *options.items : all_items;
+  const int n_items = static_cast<int>(items.size());
+  for (int i = 0; i < n_items; ++i) {
+    const WorkItem& item = items[i];
+    const YearSpec& ys = plan.years.at(item.year_index);
+    const std::vector<StageSpec> stages = item_stages(plan, item);
+    const fs::path dir = item_dir(plan, item);
     auto say = [&](std::string what) {
-      if (progress) progress(ProgressEvent{ys.year, i, n_years, std::move(what), std::nullopt});
+      if (progress) progress(ProgressEvent{ys.year, i, n_items, std::move(what), std::nullopt});
     };
     const auto t0 = Clock::now();
     YearReport y;
     y.year = ys.year;
+    if (plan.batch.item_folders()) {
+      y.item = item_name(plan, item);
+      y.order = order_text([&] {
+        std::vector<StageKind> kinds;
+        for (const StageSpec& s : stages) kinds.push_back(s.kind);
+        return kinds;
+      }());
+      y.order_index = item.order_index;
+      y.replicate = item.replicate;
+    }
     y.input = ys.matrix.string();
     y.input_checksum = io::file_sha256(ys.matrix);
-    const fs::path out = year_output_path(plan, ys.year);
+    const fs::path out = item_output_path(plan, item);
     y.output = out.string();
     const detail::YearKey key =
-        detail::year_key(plan, ys, y.input_checksum, shared_files, backend->kind());
+        detail::item_key(plan, item, y.input_checksum, shared_files, backend->kind());
     detail::ResumeDecision resume = detail::decide_resume(out, key);
     if (resume.resume) {
       try {
@@ -101,7 +121,7 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
     }
     if (!resume.reason.empty()) say(resume.reason);
     say("loading matrix and targets");
-    YearProblem problem = prepare_year(plan, shared, ys);
+    YearProblem problem = detail::prepare_item(plan, shared, item);
     y.warnings = problem.warnings;
     auto resident = backend->adopt(std::move(problem.matrix));
     const auto opt = write_options(shared.geography);
@@ -110,20 +130,19 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
       ++stage_index;
       say(fmt::format("stage {} done", to_string(run.spec.kind)));
       if (plan.output.stage_outputs) {
-        make_output_dir(plan.output.dir);
-        io::write_matrix(
-            plan.output.dir / fmt::format("flows_{}_stage{}_{}.{}", ys.year, stage_index,
-                                          to_string(run.spec.kind), plan.output.format),
-            backend->download(m), opt);
+        make_output_dir(dir);
+        io::write_matrix(dir / fmt::format("flows_{}_stage{}_{}.{}", ys.year, stage_index,
+                                           to_string(run.spec.kind), plan.output.format),
+                         backend->download(m), opt);
       }
     };
     SweepProgressSink on_sweeps;
     if (progress)
       on_sweeps = [&](const SweepProgress& p) {
-        progress(ProgressEvent{ys.year, i, n_years, fmt::format("stage {}", p.stage), p});
+        progress(ProgressEvent{ys.year, i, n_items, fmt::format("stage {}", p.stage), p});
       };
-    y.stages = run_stages(*backend, resident, problem, plan.stages, observer, on_sweeps);
-    make_output_dir(plan.output.dir);  // only once there is something to write
+    y.stages = run_stages(*backend, resident, problem, stages, observer, on_sweeps);
+    make_output_dir(dir);  // only once there is something to write
     io::write_matrix(out, backend->release(std::move(resident)), opt);
     y.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     detail::write_sidecar(out, key, report::to_json(y));

@@ -92,15 +92,21 @@ json to_json(const pipeline::YearReport& y) {
   for (const auto& s : y.stages) stages.push_back(to_json(s));
   json warnings = json::array();
   for (const auto& w : y.warnings) warnings.push_back(to_json(w));
-  return json{{"year", y.year},
-              {"input", y.input},
-              {"input_sha256", y.input_checksum},
-              {"output", y.output},
-              {"resumed", y.resumed},
-              {"seconds", y.seconds},
-              {"stages", stages},
-              {"target_warnings", warnings},
-              {"resume_note", y.resume_note}};
+  json j{{"year", y.year},
+         {"input", y.input},
+         {"input_sha256", y.input_checksum},
+         {"output", y.output},
+         {"resumed", y.resumed},
+         {"seconds", y.seconds},
+         {"stages", stages},
+         {"target_warnings", warnings},
+         {"resume_note", y.resume_note}};
+  if (!y.item.empty())  // plans with orders or replicates (docs/batch.md)
+    j["item"] = {{"name", y.item},
+                 {"order", y.order},
+                 {"order_index", y.order_index},
+                 {"replicate", y.replicate}};
+  return j;
 }
 
 json to_json(const MachineInfo& m) {

@@ -22,6 +22,7 @@
 #include "tools/flowfit/outputs.hpp"
 #include "tools/flowfit/progress.hpp"
 #include "tools/flowfit/stage_orders.hpp"
+#include "tools/flowfit/task_items.hpp"
 
 namespace flowfit::cli {
 namespace {
@@ -38,6 +39,7 @@ struct RunArgs {
   std::string progress = "auto";
   bool dry_run = false;
   bool strict = false;
+  int task_index = -1, task_count = 0;  // array tasks (task_items.hpp); not given
 };
 
 void filter_years(pipeline::Plan& plan, const std::string& text) {
@@ -159,8 +161,14 @@ int run(const RunArgs& a, const GlobalOptions& global) {
   if (global.threads_given) plan.threads = global.threads;
   const fs::path plan_dir = fs::absolute(fs::path(a.plan)).parent_path();
   const bool sweep = !a.sweep_orders.empty() || !a.orders.empty();
+  std::optional<TaskItems> task;
+  if (!sweep && !a.dry_run)
+    task = select_task_items(plan, a.task_index, a.task_count, global.console);
+  else if (a.task_index >= 0 || a.task_count > 0)
+    throw ConfigError("--task-index", "array tasks run plans, not --sweep-orders or --dry-run");
   const fs::path report_path =
       !a.report.empty() ? fs::path(a.report)
+      : task            ? task_report_path(plan, task->share)
                         : plan.output.dir / (sweep ? "order_sweep.json" : "run_report.json");
   std::vector<std::pair<std::string, fs::path>> extra_outputs{{"--report", report_path}};
   if (sweep)
@@ -215,19 +223,27 @@ int run(const RunArgs& a, const GlobalOptions& global) {
   if (sweep) return run_sweep(a, plan, global, context);
 
   if (!a.report.empty()) prepare_output(report_path, "--report");
+  if (task && a.report.empty()) fs::create_directories(report_path.parent_path());
   // Made (and announced) once; run_plan uses it rather than making its own.
   auto backend = choose_backend(global, plan.backend, plan.threads);
 
   ProgressDisplay progress(global.console, progress_mode_from_string(a.progress),
                            static_cast<int>(plan.stages.size()) + 2);
+  pipeline::RunOptions run_options;
+  if (task) {
+    run_options.items = &task->items;
+    run_options.remove_stale_temporaries = false;  // other tasks may be writing (docs/batch.md)
+  }
   const pipeline::RunReport result = pipeline::run_plan(
-      plan, [&](const pipeline::ProgressEvent& e) { progress.on_event(e); }, backend.get());
+      plan, [&](const pipeline::ProgressEvent& e) { progress.on_event(e); }, backend.get(),
+      run_options);
   progress.finish();
   for (const std::string& p : result.removed_temporaries)
     global.console.info("removed a stale temporary file of a killed run: " + p);
   for (const auto& y : result.years)
     if (!y.resumed && !y.resume_note.empty())
-      global.console.info(fmt::format("{}: {}", y.year, y.resume_note));
+      global.console.info(
+          fmt::format("{}: {}", y.item.empty() ? std::to_string(y.year) : y.item, y.resume_note));
 
   guard_output(report_path);
   report::write_json(report_path, report::run_report_json(result, context));
@@ -272,6 +288,14 @@ CommandAction setup(CLI::App& app, const GlobalOptions& global) {
                  "none")
       ->check(CLI::IsMember({"auto", "bar", "log", "none"}))
       ->capture_default_str();
+  app.add_option("--task-index", a->task_index,
+                 "Array task: run share INDEX (0-based) of --task-count tasks of the plan's work "
+                 "items (default: from SLURM_ARRAY_TASK_ID, AWS_BATCH_JOB_ARRAY_INDEX or "
+                 "JOB_COMPLETION_INDEX when set; docs/batch.md)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--task-count", a->task_count,
+                 "Array task: the number of tasks the work items are shared among")
+      ->check(CLI::PositiveNumber);
   app.add_flag("--dry-run", a->dry_run, "Validate the plan and print it as flowfit reads it");
   app.add_flag("--strict", a->strict, "Exit 5 when any stage did not converge");
   return [a, &global] { return run(*a, global); };
