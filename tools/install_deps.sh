@@ -24,6 +24,7 @@ packages=(
   python3-jsonschema  # validates the analyses' data packages (tests)
   time
   clang-format
+  slurmctld slurmd slurm-client munge  # the real SLURM array test (tests/cmake/slurm_array.sh)
 )
 
 missing=()
