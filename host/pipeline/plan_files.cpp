@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "flowfit/error.hpp"
+#include "flowfit/pipeline/work_items.hpp"
 
 namespace flowfit::pipeline {
 
@@ -43,15 +44,15 @@ fs::path sidecar_path(const fs::path& output) {
 
 std::vector<fs::path> plan_outputs(const Plan& plan) {
   std::vector<fs::path> out;
-  for (const YearSpec& y : plan.years) {
-    const fs::path o = year_output_path(plan, y.year);
+  for (const WorkItem& item : work_items(plan)) {  // one per year without orders, replicates
+    const fs::path o = item_output_path(plan, item);
     out.push_back(o);
     out.push_back(sidecar_path(o));
     if (!plan.output.stage_outputs) continue;
     int index = 0;
-    for (const StageSpec& s : plan.stages)
-      out.push_back(plan.output.dir / fmt::format("flows_{}_stage{}_{}.{}", y.year, ++index,
-                                                  to_string(s.kind), plan.output.format));
+    for (const StageSpec& s : item_stages(plan, item))
+      out.push_back(item_dir(plan, item) / fmt::format("flows_{}_stage{}_{}.{}", item.year, ++index,
+                                                       to_string(s.kind), plan.output.format));
   }
   return out;
 }

@@ -63,9 +63,14 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
   Backend* backend = given_backend ? given_backend : owned_backend.get();
   if (given_backend) report.backend_reason = "given by the caller";
   report.backend = backend->name();
-  if (options.remove_stale_temporaries)
-    for (const fs::path& p : remove_stale_temporaries(plan.output.dir, started))
-      report.removed_temporaries.push_back(p.string());
+  if (options.remove_stale_temporaries) {
+    std::vector<fs::path> dirs{plan.output.dir};
+    if (plan.batch.item_folders())
+      for (const WorkItem& item : work_items(plan)) dirs.push_back(item_dir(plan, item));
+    for (const fs::path& dir : dirs)
+      for (const fs::path& p : remove_stale_temporaries(dir, started))
+        report.removed_temporaries.push_back(p.string());
+  }
   const std::vector<report::InputFile> shared_files = report::plan_input_files(plan);
   const SharedInputs shared = load_shared_inputs(plan);
   report.nnls = shared.nnls;

@@ -3,6 +3,7 @@
 // gather, submit, and the replicates' resampled tables.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -424,6 +425,25 @@ TEST(Replicates, DrawsAreTruncatedNormalsWithSeFromTheMoe) {
   }
   EXPECT_LT(zeros_or_less, 5);  // redrawn, not clamped to 0
   EXPECT_EQ(pipeline::detail::draw_estimate(42, 0, 3, 2016, 1, 14, 0), 42);  // no MOE: as is
+}
+
+TEST_F(Batch, PlainRunsCleanItemFoldersArrayTasksLeaveThemAlone) {
+  write_plan(batch_plan());
+  const fs::path item = at("out/items/2016_order1_rep2");
+  fs::create_directories(item);
+  const fs::path stale = item / ".flows_2016.mtx.tmp.4000000";  // no such process
+  std::ofstream(stale) << "partial";
+  fs::last_write_time(stale, fs::file_time_type::clock::now() - std::chrono::hours(1));
+  const auto task = flowfit({"--backend", "cpu", "run", "batch.toml", "--task-index", "1",
+                             "--task-count", "3", "--progress", "none"});
+  ASSERT_EQ(task.exit_code, 0) << task.err;
+  EXPECT_TRUE(fs::exists(stale));  // another machine's task could be writing it
+  const auto all = flowfit({"--backend", "cpu", "run", "batch.toml", "--progress", "none"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_NE(all.err.find("removed a stale temporary file of a killed run: " + stale.string()),
+            std::string::npos)
+      << all.err;
 }
 
 TEST_F(Batch, TaskShareFromAwsBatchAndKubernetesVariables) {
