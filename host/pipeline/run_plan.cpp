@@ -85,8 +85,13 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
     const YearSpec& ys = plan.years.at(item.year_index);
     const std::vector<StageSpec> stages = item_stages(plan, item);
     const fs::path dir = item_dir(plan, item);
+    // Progress lines name the item's order and replicate when the plan has several.
+    const std::string label =
+        plan.batch.item_folders()
+            ? fmt::format("order {}, replicate {}: ", item.order_index, item.replicate)
+            : "";
     auto say = [&](std::string what) {
-      if (progress) progress(ProgressEvent{ys.year, i, n_items, std::move(what), std::nullopt});
+      if (progress) progress(ProgressEvent{ys.year, i, n_items, label + what, std::nullopt});
     };
     const auto t0 = Clock::now();
     YearReport y;
