@@ -131,6 +131,14 @@ json to_json(const pipeline::SweepResult& s, int year) {
     orders.push_back(json{{"order", order_names(o.order)},
                           {"max_rel_diff_vs_default", o.max_rel_diff_vs_default},
                           {"county_flow_correlation", o.county_flow_correlation},
+                          {"county_flow_diff",
+                           {{"median_rel", o.county_diff.median_rel},
+                            {"max_rel", o.county_diff.max_rel},
+                            {"max_abs", o.county_diff.max_abs}}},
+                          {"state_flow_diff",
+                           {{"median_rel", o.state_diff.median_rel},
+                            {"max_rel", o.state_diff.max_rel},
+                            {"max_abs", o.state_diff.max_abs}}},
                           {"seconds", o.seconds},
                           {"residuals", fam}});
   }

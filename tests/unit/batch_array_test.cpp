@@ -446,6 +446,36 @@ TEST_F(Batch, PlainRunsCleanItemFoldersArrayTasksLeaveThemAlone) {
       << all.err;
 }
 
+// A sweep keeps every order's matrix when asked; it is the matrix the batch item of that order
+// (replicate 0) writes, and the table gives county and state differences.
+TEST_F(Batch, SweepKeepsEveryOrdersMatrixAndSummarizesDifferences) {
+  write_plan(batch_plan());
+  const std::string orders =
+      "diagonal_clip,state_nonmovers,state_flows,county_ipf;"
+      "diagonal_clip,state_flows,state_nonmovers,county_ipf";
+  const auto sweep = flowfit({"--backend", "cpu", "run", "batch.toml", "--orders", orders,
+                              "--years", "2016", "--sweep-keep", "--output-dir", "sweep_run"});
+  ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
+  EXPECT_NE(sweep.err.find("year 2016: order 2/2 done in"), std::string::npos) << sweep.err;
+  const auto items =
+      flowfit({"--backend", "cpu", "run", "batch.toml", "--years", "2016", "--progress", "none"});
+  ASSERT_EQ(items.exit_code, 0) << items.err;
+  for (int k : {0, 1})
+    EXPECT_EQ(slurp(at("sweep_run/sweep/flows_2016_order" + std::to_string(k) + ".mtx")),
+              slurp(at("out/items/2016_order" + std::to_string(k) + "_rep0/flows_2016.mtx")))
+        << "order " << k;
+  const auto table = io::CsvTable::read(at("sweep_run/order_sweep.csv"));
+  ASSERT_EQ(table.n_rows(), 2);
+  EXPECT_EQ(table.number(0, table.column("state_flow_max_rel_diff")), 0);  // the baseline
+  const double med = table.number(1, table.column("county_flow_median_rel_diff"));
+  const double worst = table.number(1, table.column("county_flow_max_rel_diff"));
+  EXPECT_GT(worst, 0);
+  EXPECT_LE(med, worst);
+  EXPECT_GT(table.number(1, table.column("state_flow_max_abs_diff")), 0);
+  const auto no_sweep = flowfit({"run", "batch.toml", "--sweep-keep"});
+  EXPECT_EQ(no_sweep.exit_code, 2) << no_sweep.err;
+}
+
 TEST_F(Batch, TaskShareFromAwsBatchAndKubernetesVariables) {
   write_plan(batch_plan("[batch]\ntasks = 4\n"));
   const auto aws = flowfit({"--backend", "cpu", "run", "batch.toml", "--progress", "none"},

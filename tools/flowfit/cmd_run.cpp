@@ -8,6 +8,7 @@
 
 #include "flowfit/error.hpp"
 #include "flowfit/io/csv_writer.hpp"
+#include "flowfit/io/matrix_io.hpp"
 #include "flowfit/pipeline/order_sweep.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
 #include "flowfit/pipeline/plan_check.hpp"
@@ -36,6 +37,7 @@ struct RunArgs {
   std::string report;
   std::string sweep_orders, orders;
   std::string sweep_output;
+  bool sweep_keep = false;  // write every order's final matrix
   std::string progress = "auto";
   bool dry_run = false;
   bool strict = false;
@@ -68,6 +70,19 @@ void filter_years(pipeline::Plan& plan, const std::string& text) {
   plan.years = std::move(kept);
 }
 
+fs::path sweep_matrix_path(const pipeline::Plan& plan, int year, size_t order_index) {
+  return plan.output.dir / "sweep" /
+         fmt::format("flows_{}_order{}.{}", year, order_index, plan.output.format);
+}
+
+void write_sweep_matrix(const fs::path& path, const CsrMatrix& m, const Geography& geo) {
+  fs::create_directories(path.parent_path());
+  io::MatrixWriteOptions opt;
+  opt.row_geography = &geo;
+  opt.col_geography = &geo;
+  io::write_matrix(path, m, opt);
+}
+
 bool stage_ok(const pipeline::StageRun& s) {
   return !s.result || s.result->verdict == Verdict::converged;
 }
@@ -93,8 +108,18 @@ int run_sweep(const RunArgs& a, const pipeline::Plan& plan, const GlobalOptions&
   for (const pipeline::YearSpec& ys : plan.years) {
     global.console.info(fmt::format("year {}: {} stage orders", ys.year, orders.size()));
     const pipeline::YearProblem problem = pipeline::prepare_year(plan, shared, ys);
-    pipeline::SweepResult r =
-        pipeline::sweep_orders(*backend, shared.geography, problem, plan.stages, orders);
+    pipeline::SweepResult r = pipeline::sweep_orders(
+        *backend, shared.geography, problem, plan.stages, orders,
+        [&](size_t k, const pipeline::OrderResult& o, const CsrMatrix& m) {
+          std::string kept;
+          if (a.sweep_keep) {
+            const fs::path p = sweep_matrix_path(plan, ys.year, k);
+            write_sweep_matrix(p, m, shared.geography);
+            kept = ", kept as " + p.string();
+          }
+          global.console.info(fmt::format("year {}: order {}/{} done in {:.1f}s{}", ys.year, k + 1,
+                                          orders.size(), o.seconds, kept));
+        });
     if (!global.console.quiet)
       std::cout << fmt::format("year {} ({} orders; differences are against the first)\n", ys.year,
                                r.orders.size())
@@ -113,6 +138,9 @@ int run_sweep(const RunArgs& a, const pipeline::Plan& plan, const GlobalOptions&
         if (std::find(families.begin(), families.end(), f.family) == families.end())
           families.push_back(f.family);
   for (auto k : families) header.push_back(std::string(pipeline::to_string(k)) + "_max_rel");
+  for (const char* level : {"county", "state"})
+    for (const char* what : {"median_rel_diff", "max_rel_diff", "max_abs_diff"})
+      header.push_back(fmt::format("{}_flow_{}", level, what));
   header.push_back("seconds");
   io::CsvWriter csv(table, header);
   for (const auto& [year, r] : results) {
@@ -130,6 +158,8 @@ int run_sweep(const RunArgs& a, const pipeline::Plan& plan, const GlobalOptions&
           if (f.family == k) worst = std::max(worst, f.residual.max_rel);
         csv.field(worst);
       }
+      for (const auto* d : {&o.county_diff, &o.state_diff})
+        csv.field(d->median_rel).field(d->max_rel).field(d->max_abs);
       csv.field(o.seconds);
       csv.end_row();
     }
@@ -161,6 +191,8 @@ int run(const RunArgs& a, const GlobalOptions& global) {
   if (global.threads_given) plan.threads = global.threads;
   const fs::path plan_dir = fs::absolute(fs::path(a.plan)).parent_path();
   const bool sweep = !a.sweep_orders.empty() || !a.orders.empty();
+  if (a.sweep_keep && !sweep)
+    throw ConfigError("--sweep-keep", "keeps the matrices of --sweep-orders or --orders");
   std::optional<TaskItems> task;
   if (!sweep && !a.dry_run)
     task = select_task_items(plan, a.task_index, a.task_count, global.console);
@@ -220,6 +252,7 @@ int run(const RunArgs& a, const GlobalOptions& global) {
   context.machine = report::machine_info();
   guard_output(plan.output.dir, true);
 
+  if (sweep && a.sweep_keep) guard_output(plan.output.dir / "sweep", true);
   if (sweep) return run_sweep(a, plan, global, context);
 
   if (!a.report.empty()) prepare_output(report_path, "--report");
@@ -283,6 +316,9 @@ CommandAction setup(CLI::App& app, const GlobalOptions& global) {
                  "\"cbg_rows,county_ipf;county_ipf,cbg_rows\" (the first is the baseline)");
   app.add_option("--sweep-output", a->sweep_output,
                  "Per-order CSV table of a sweep (default: <output.dir>/order_sweep.csv)");
+  app.add_flag(
+      "--sweep-keep", a->sweep_keep,
+      "Keep every order's final matrix: <output.dir>/sweep/flows_<year>_order<k>.<format>");
   app.add_option("--progress", a->progress,
                  "Progress on stderr: auto (a bar on a terminal, log lines otherwise), bar, log, "
                  "none")
