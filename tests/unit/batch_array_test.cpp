@@ -476,6 +476,51 @@ TEST_F(Batch, SweepKeepsEveryOrdersMatrixAndSummarizesDifferences) {
   EXPECT_EQ(no_sweep.exit_code, 2) << no_sweep.err;
 }
 
+// Every matrix year the bundled tables support (2011-2019) in one plan, through the released
+// stages (stage-1 stand-in populations from the geography's population column), shared among
+// three Kubernetes-style tasks, gathered into one report with a summary row per year.
+TEST_F(Batch, EveryBundledYearRunsInOnePlanAsArrayTasks) {
+  {
+    std::ifstream pops(kCli / "census" / "cbg_pop_census2010.csv");
+    std::ofstream geo(at("geo_pop.csv"));
+    geo << "cbg_geoid,population\n";
+    std::string line;
+    std::getline(pops, line);  // index,cbg_geoid,pop_census2010
+    while (std::getline(pops, line)) {
+      const auto a = line.find(','), b = line.find(',', a + 1);
+      geo << line.substr(a + 1, b - a - 1) << ',' << line.substr(b + 1) << '\n';
+    }
+  }
+  std::string years;
+  for (int y = 2011; y <= 2019; ++y) {
+    fs::copy_file(kCli / "flows_2015.mtx", at("E_" + std::to_string(y) + ".mtx"),
+                  fs::copy_options::overwrite_existing);
+    years += (years.empty() ? "" : ", ") + std::to_string(y);
+  }
+  write_plan(
+      "geography = \"geo_pop.csv\"\nallow_partial_geography = true\n"
+      "matrix_template = \"E_{year}.mtx\"\nyears = [" +
+          years + "]\n[census]\ncensus_dir = \"" + kCensus.string() +
+          "\"\n[output]\ndir = \"out\"\nformat = \"mtx\"\n",
+      "all_years.toml");
+  for (int i = 0; i < 3; ++i) {
+    const auto r = flowfit(
+        {"--backend", "cpu", "run", "all_years.toml", "--task-count", "3", "--progress", "none"},
+        {"JOB_COMPLETION_INDEX=" + std::to_string(i)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const auto g = flowfit({"gather", "all_years.toml"});
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  for (int y = 2011; y <= 2019; ++y) {
+    EXPECT_TRUE(fs::exists(at("out/flows_" + std::to_string(y) + ".mtx"))) << y;
+    EXPECT_NE(g.out.find("\n" + std::to_string(y) + "  county_ipf"), std::string::npos) << y << "\n"
+                                                                                        << g.out;
+  }
+  const auto report = nlohmann::json::parse(slurp(at("out/run_report.json")));
+  ASSERT_EQ(report["years"].size(), 9u);
+  EXPECT_EQ(report["years"][0]["stages"].size(), 5u);  // the released stages 0-4
+}
+
 TEST_F(Batch, TaskShareFromAwsBatchAndKubernetesVariables) {
   write_plan(batch_plan("[batch]\ntasks = 4\n"));
   const auto aws = flowfit({"--backend", "cpu", "run", "batch.toml", "--progress", "none"},

@@ -49,7 +49,10 @@ int run_gather(const GatherArgs& a, const GlobalOptions& global) {
   context.machine = report::machine_info();
   const pipeline::RunReport merged = pipeline::gathered_report(plan, status);
   report::write_json(report_path, report::run_report_json(merged, context));
-  if (!global.console.quiet) std::cout << report::run_summary(merged);
+  // The summary shows every item's stages (from its sidecar), not one "resumed" line.
+  pipeline::RunReport view = merged;
+  for (auto& y : view.years) y.resumed = false;
+  if (!global.console.quiet) std::cout << report::run_summary(view);
   global.console.info(fmt::format("all {} work items are done; merged report: {}", status.size(),
                                   report_path.string()));
   return kExitOk;
