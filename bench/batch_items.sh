@@ -11,7 +11,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp -r "$src/tests/data/batch/." "$tmp"
 cd "$tmp"
-sed -i 's/^replicates = 2$/replicates = 20/' batch.toml
+sed -i 's/^replicates = 3$/replicates = 20/' batch.toml
 export OMP_WAIT_POLICY=passive
 run_tasks() {  # OUT TASKS
   local start end

@@ -2,7 +2,7 @@
 # A real SLURM array job in a test: starts munged, slurmctld and slurmd (Debian's slurm-wlm)
 # as a single-node cluster in a temporary folder (no cgroups: proctrack/linuxproc, task/none),
 # submits the sbatch script `flowfit submit --slurm` writes for tests/data/batch/batch.toml
-# (3 tasks over 18 work items), waits, gathers, and compares every item output with a serial run
+# (3 tasks over 24 work items), waits, gathers, and compares every item output with a serial run
 # byte for byte. Exits 77 (ctest: skipped) with the reason when the daemons cannot start here.
 # Usage: slurm_array.sh FLOWFIT_BINARY TESTS_DATA_BATCH_DIR
 set -euo pipefail
@@ -122,5 +122,5 @@ for f in serial/items/*/flows_*.mtx; do
   cmp "$f" "out/$rel"
   n=$((n + 1))
 done
-[[ $n -eq 18 ]] || { echo "expected 18 item outputs, found $n" >&2; exit 1; }
+[[ $n -eq 24 ]] || { echo "expected 24 item outputs, found $n" >&2; exit 1; }
 echo "SLURM array of 3 tasks: $n item outputs identical to the serial run; gather complete"
