@@ -24,6 +24,10 @@ packages=(
   python3-jsonschema  # validates the analyses' data packages (tests)
   time
   clang-format
+  # The real SLURM array test (tests/cmake/slurm_array.sh) starts its own daemons in a temp
+  # folder; on a systemd host the packages also enable munge.service (slurmd/slurmctld stay off
+  # without /etc/slurm/slurm.conf).
+  slurmctld slurmd slurm-client munge
 )
 
 missing=()

@@ -21,7 +21,7 @@ StageSpec spec_for(StageKind k, const std::vector<StageSpec>& stages) {
   return StageSpec::defaults(k);
 }
 
-// County-to-county flows as a dense K x K array (K = number of counties, <= ~3,200).
+// Group-to-group flows as a dense K x K array (K = number of counties, <= ~3,200, or states).
 std::vector<double> county_flows(const CsrMatrix& m, const Grouping& county) {
   const int64_t k = county.n_groups();
   std::vector<double> f(k * k, 0.0);
@@ -64,6 +64,24 @@ double max_rel_diff(const CsrMatrix& a, const CsrMatrix& b) {
   return worst;
 }
 
+// Differences of two dense group-to-group flow arrays over the pairs either has.
+FlowDifferences flow_differences(const std::vector<double>& f, const std::vector<double>& f0) {
+  FlowDifferences d;
+  std::vector<double> rel;
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f[i] == 0 && f0[i] == 0) continue;
+    const double abs = std::fabs(f[i] - f0[i]);
+    rel.push_back(abs / std::max(std::fabs(f0[i]), 1.0));
+    d.max_abs = std::max(d.max_abs, abs);
+  }
+  if (rel.empty()) return d;
+  std::sort(rel.begin(), rel.end());
+  d.max_rel = rel.back();
+  const size_t n = rel.size();
+  d.median_rel = n % 2 ? rel[n / 2] : 0.5 * (rel[n / 2 - 1] + rel[n / 2]);
+  return d;
+}
+
 }  // namespace
 
 std::vector<std::vector<StageKind>> all_orders(std::vector<StageKind> kinds) {
@@ -88,9 +106,12 @@ std::vector<FamilyResidual> family_residuals(const CsrMatrix& m, const YearProbl
 
 SweepResult sweep_orders(Backend& backend, const Geography& geography, const YearProblem& problem,
                          const std::vector<StageSpec>& stages,
-                         const std::vector<std::vector<StageKind>>& orders) {
+                         const std::vector<std::vector<StageKind>>& orders,
+                         const OrderObserver& on_order) {
   if (orders.empty()) throw ConfigError("orders", "at least one stage order is required");
   const Grouping county = Grouping::by_level(geography, Level::county);
+  const Grouping state = Grouping::by_level(geography, Level::state);
+  std::vector<double> default_state;
   SweepResult result;
   result.default_order = orders.front();
   CsrMatrix default_final;
@@ -106,14 +127,20 @@ SweepResult sweep_orders(Backend& backend, const Geography& geography, const Yea
     r.order = orders[k];
     r.residuals = family_residuals(final_matrix, problem);
     std::vector<double> flows = county_flows(final_matrix, county);
+    std::vector<double> state_flows = county_flows(final_matrix, state);
+    if (k > 0) {
+      r.max_rel_diff_vs_default = max_rel_diff(final_matrix, default_final);
+      r.county_flow_correlation = pearson(flows, default_county);
+      r.county_diff = flow_differences(flows, default_county);
+      r.state_diff = flow_differences(state_flows, default_state);
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (on_order) on_order(k, r, final_matrix);
     if (k == 0) {
       default_final = std::move(final_matrix);
       default_county = std::move(flows);
-    } else {
-      r.max_rel_diff_vs_default = max_rel_diff(final_matrix, default_final);
-      r.county_flow_correlation = pearson(flows, default_county);
+      default_state = std::move(state_flows);
     }
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.orders.push_back(std::move(r));
   }
   return result;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "flowfit/error.hpp"
+#include "flowfit/pipeline/work_items.hpp"
 
 namespace flowfit::pipeline {
 
@@ -94,6 +95,7 @@ void Plan::validate() const {
                       "the cbg_rows stage needs CBG populations: cbg_census2010 and "
                       "cbg_acs5, or cbg_populations, or census_dir");
   if (output.dir.empty()) throw ConfigError("output.dir", "is required");
+  validate_batch(*this);
   static const std::set<std::string> formats{"npz", "mtx", "csv", "tsv", "ffm"};
   if (!formats.count(output.format))
     throw ConfigError("output.format",
@@ -129,6 +131,7 @@ std::string Plan::canonical_text() const {
   if (!output.stage_outputs_format.empty())
     s += fmt::format("output.stage_outputs_format={}\n", output.stage_outputs_format);
   if (allow_partial_geography) s += "allow_partial_geography=true\n";
+  s += batch_canonical_text(batch);  // "" for plans without orders and replicates
   return s;
 }
 

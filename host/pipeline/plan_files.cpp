@@ -11,6 +11,7 @@
 
 #include "flowfit/error.hpp"
 #include "flowfit/pipeline/stage_names.hpp"
+#include "flowfit/pipeline/work_items.hpp"
 
 namespace flowfit::pipeline {
 
@@ -44,15 +45,15 @@ fs::path sidecar_path(const fs::path& output) {
 
 std::vector<fs::path> plan_outputs(const Plan& plan) {
   std::vector<fs::path> out;
-  for (const YearSpec& y : plan.years) {
-    const fs::path o = year_output_path(plan, y.year);
+  for (const WorkItem& item : work_items(plan)) {  // one per year without orders, replicates
+    const fs::path o = item_output_path(plan, item);
     out.push_back(o);
     out.push_back(sidecar_path(o));
-    for (const StageSpec& s : plan.stages) {
-      if (plan.output.stage_outputs)
-        out.push_back(stage_output_path(plan, plan.output.dir, y.year, s.kind));
+    const fs::path dir = item_dir(plan, item);
+    for (const StageSpec& s : item_stages(plan, item)) {
+      if (plan.output.stage_outputs) out.push_back(stage_output_path(plan, dir, item.year, s.kind));
       if (plan.output.intermediate_tables && s.kind != StageKind::diagonal_clip)
-        out.push_back(target_table_path(plan.output.dir, y.year, s.kind));
+        out.push_back(target_table_path(dir, item.year, s.kind));
     }
   }
   if (plan.output.intermediate_tables) out.push_back(populations_table_path(plan));

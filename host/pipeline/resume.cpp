@@ -58,6 +58,22 @@ YearKey year_key(const Plan& plan, const YearSpec& year, const std::string& matr
   return k;
 }
 
+YearKey item_key(const Plan& plan, const WorkItem& item, const std::string& matrix_sha256,
+                 const std::vector<report::InputFile>& shared, BackendKind backend) {
+  const YearSpec& year = plan.years.at(item.year_index);
+  if (!plan.batch.item_folders()) return year_key(plan, year, matrix_sha256, shared, backend);
+  Plan item_plan = plan;
+  item_plan.stages = item_stages(plan, item);
+  YearKey k = year_key(item_plan, year, matrix_sha256, shared, backend);
+  std::string what = "order=";
+  for (const StageSpec& s : item_plan.stages) what += std::string(to_string(s.kind)) + ",";
+  what += fmt::format(" replicate={}", item.replicate);
+  if (item.replicate > 0) what += fmt::format(" seed={}", plan.batch.seed);
+  k.parts["item"] = what;
+  k.key = io::sha256_hex(k.parts.dump());
+  return k;
+}
+
 ResumeDecision decide_resume(const fs::path& output, const YearKey& key) {
   ResumeDecision d;
   const fs::path side = sidecar_path(output);

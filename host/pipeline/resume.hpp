@@ -11,6 +11,7 @@
 
 #include "flowfit/backend.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
+#include "flowfit/pipeline/work_items.hpp"
 #include "flowfit/report/report_json.hpp"
 
 namespace flowfit::pipeline::detail {
@@ -22,6 +23,11 @@ struct YearKey {
 
 // `shared` are the plan's shared inputs with checksums (report::plan_input_files).
 YearKey year_key(const Plan& plan, const YearSpec& year, const std::string& matrix_sha256,
+                 const std::vector<report::InputFile>& shared, BackendKind backend);
+
+// The key of a work item (work_items.hpp): year_key for plans without item folders (so their
+// sidecars stay valid); otherwise also over the item's stage order, its replicate and the seed.
+YearKey item_key(const Plan& plan, const WorkItem& item, const std::string& matrix_sha256,
                  const std::vector<report::InputFile>& shared, BackendKind backend);
 
 struct ResumeDecision {

@@ -1,6 +1,7 @@
 // run_plan: every year of a plan, with atomic outputs, sidecars and resume (host/pipeline/resume).
 #include <chrono>
 #include <fstream>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -13,8 +14,10 @@
 #include "flowfit/pipeline/pipeline.hpp"
 #include "flowfit/pipeline/plan_files.hpp"
 #include "flowfit/pipeline/stage_names.hpp"
+#include "flowfit/pipeline/work_items.hpp"
 #include "flowfit/report/report_json.hpp"
 #include "flowfit/version.hpp"
+#include "host/pipeline/replicates.hpp"
 #include "host/pipeline/resume.hpp"
 
 namespace flowfit::pipeline {
@@ -44,7 +47,8 @@ void make_output_dir(const fs::path& dir) {
 
 }  // namespace
 
-RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* given_backend) {
+RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* given_backend,
+                   const RunOptions& options) {
   const auto t_start = Clock::now();
   plan.validate();
   refuse_outputs_over_inputs(plan);
@@ -62,8 +66,14 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
   Backend* backend = given_backend ? given_backend : owned_backend.get();
   if (given_backend) report.backend_reason = "given by the caller";
   report.backend = backend->name();
-  for (const fs::path& p : remove_stale_temporaries(plan.output.dir, started))
-    report.removed_temporaries.push_back(p.string());
+  if (options.remove_stale_temporaries) {
+    std::vector<fs::path> dirs{plan.output.dir};
+    if (plan.batch.item_folders())
+      for (const WorkItem& item : work_items(plan)) dirs.push_back(item_dir(plan, item));
+    for (const fs::path& dir : dirs)
+      for (const fs::path& p : remove_stale_temporaries(dir, started))
+        report.removed_temporaries.push_back(p.string());
+  }
   const std::vector<report::InputFile> shared_files = report::plan_input_files(plan);
   const SharedInputs shared = load_shared_inputs(plan);
   report.nnls = shared.nnls;
@@ -74,21 +84,47 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
     report.populations_table = populations_table_path(plan).string();
   }
 
-  const int n_years = static_cast<int>(plan.years.size());
-  for (int i = 0; i < n_years; ++i) {
-    const YearSpec& ys = plan.years[i];
+  const std::vector<WorkItem> all_items =
+      options.items ? std::vector<WorkItem>{} : work_items(plan);
+  const std::vector<WorkItem>& items = options.items ? *options.items : all_items;
+  const int n_items = static_cast<int>(items.size());
+  std::map<int, std::string> matrix_sha256;  // by year index
+  for (int i = 0; i < n_items; ++i) {
+    const WorkItem& item = items[i];
+    const YearSpec& ys = plan.years.at(item.year_index);
+    const std::vector<StageSpec> stages = item_stages(plan, item);
+    const fs::path dir = item_dir(plan, item);
+    // Progress lines name the item's order and replicate when the plan has several.
+    const std::string label =
+        plan.batch.item_folders()
+            ? fmt::format("order {}, replicate {}: ", item.order_index, item.replicate)
+            : "";
     auto say = [&](std::string what) {
-      if (progress) progress(ProgressEvent{ys.year, i, n_years, std::move(what), std::nullopt});
+      if (progress) progress(ProgressEvent{ys.year, i, n_items, label + what, std::nullopt});
     };
     const auto t0 = Clock::now();
     YearReport y;
     y.year = ys.year;
+    if (plan.batch.item_folders()) {
+      y.item = item_name(plan, item);
+      y.order = order_text([&] {
+        std::vector<StageKind> kinds;
+        for (const StageSpec& s : stages) kinds.push_back(s.kind);
+        return kinds;
+      }());
+      y.order_index = item.order_index;
+      y.replicate = item.replicate;
+    }
     y.input = ys.matrix.string();
-    y.input_checksum = io::file_sha256(ys.matrix);
-    const fs::path out = year_output_path(plan, ys.year);
+    // Once per year: the items of a year share its matrix.
+    auto known = matrix_sha256.find(item.year_index);
+    if (known == matrix_sha256.end())
+      known = matrix_sha256.emplace(item.year_index, io::file_sha256(ys.matrix)).first;
+    y.input_checksum = known->second;
+    const fs::path out = item_output_path(plan, item);
     y.output = out.string();
     const detail::YearKey key =
-        detail::year_key(plan, ys, y.input_checksum, shared_files, backend->kind());
+        detail::item_key(plan, item, y.input_checksum, shared_files, backend->kind());
     detail::ResumeDecision resume = detail::decide_resume(out, key);
     if (resume.resume) {
       try {
@@ -105,21 +141,25 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
     if (resume.resume) {
       y.resumed = true;
       say(resume.reason);
-      if (plan.output.intermediate_tables) {  // targets only: the matrix is not read
-        make_output_dir(plan.output.dir);
-        y.target_tables = write_target_tables(plan.output.dir, plan.stages,
-                                              prepare_year(plan, shared, ys.year, {}));
+      if (plan.output.intermediate_tables) {
+        // Targets only: the matrix is not read, except for a replicate, whose resampled targets
+        // are drawn by prepare_item.
+        make_output_dir(dir);
+        y.target_tables =
+            write_target_tables(dir, stages,
+                                item.replicate == 0 ? prepare_year(plan, shared, ys.year, {})
+                                                    : detail::prepare_item(plan, shared, item));
       }
       report.years.push_back(std::move(y));
       continue;
     }
     if (!resume.reason.empty()) say(resume.reason);
     say("loading matrix and targets");
-    YearProblem problem = prepare_year(plan, shared, ys);
+    YearProblem problem = detail::prepare_item(plan, shared, item);
     y.warnings = problem.warnings;
     if (plan.output.intermediate_tables) {
-      make_output_dir(plan.output.dir);
-      y.target_tables = write_target_tables(plan.output.dir, plan.stages, problem);
+      make_output_dir(dir);
+      y.target_tables = write_target_tables(dir, stages, problem);
     }
     std::unique_ptr<ResidentMatrix> resident;
     const auto opt = write_options(shared.geography);
@@ -127,8 +167,8 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
     auto observer = [&](const StageRun& run, ResidentMatrix& m) {
       say(fmt::format("stage {} done", to_string(run.spec.kind)));
       if (plan.output.stage_outputs) {
-        make_output_dir(plan.output.dir);
-        const fs::path path = stage_output_path(plan, plan.output.dir, ys.year, run.spec.kind);
+        make_output_dir(dir);
+        const fs::path path = stage_output_path(plan, dir, ys.year, run.spec.kind);
         io::write_matrix(path, backend->download(m), opt);
         stage_files.push_back(path.string());
       }
@@ -136,15 +176,15 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
     SweepProgressSink on_sweeps;
     if (progress)
       on_sweeps = [&](const SweepProgress& p) {
-        progress(ProgressEvent{ys.year, i, n_years, fmt::format("stage {}", p.stage), p});
+        progress(ProgressEvent{ys.year, i, n_items, fmt::format("stage {}", p.stage), p});
       };
-    y.stages = run_stages(*backend, std::move(problem.matrix), resident, problem, plan.stages,
-                          observer, on_sweeps);
+    y.stages = run_stages(*backend, std::move(problem.matrix), resident, problem, stages, observer,
+                          on_sweeps);
     for (size_t k = 0; k < stage_files.size() && k < y.stages.size(); ++k)
       y.stages[k].output = stage_files[k];
-    make_output_dir(plan.output.dir);  // only once there is something to write
+    make_output_dir(dir);  // only once there is something to write
     const CsrMatrix final_matrix = backend->release(std::move(resident));
-    y.audit = audit_final_matrix(final_matrix, problem, plan.stages, shared.geography);
+    y.audit = audit_final_matrix(final_matrix, problem, stages, shared.geography);
     io::write_matrix(out, final_matrix, opt);
     y.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     detail::write_sidecar(out, key, report::to_json(y));

@@ -10,6 +10,7 @@
 #include "flowfit/io/matrix_io.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
 #include "host/pipeline/cbg_populations_source.hpp"
+#include "host/pipeline/replicates.hpp"
 
 namespace flowfit::pipeline {
 namespace {
@@ -161,6 +162,15 @@ SharedInputs load_shared_inputs(const Plan& plan, bool check_only) {
 }
 
 YearProblem prepare_year(const Plan& plan, const SharedInputs& shared, const YearSpec& year) {
+  return detail::prepare_year_with(plan, shared, year, {});
+}
+
+YearProblem prepare_year(const Plan& plan, const SharedInputs& shared, int year, CsrMatrix matrix) {
+  return detail::prepare_year_with(plan, shared, year, std::move(matrix), {});
+}
+
+YearProblem detail::prepare_year_with(const Plan& plan, const SharedInputs& shared,
+                                      const YearSpec& year, const StateTablesHook& hook) {
   io::MatrixReadOptions opt;
   opt.row_geography = &shared.geography;
   // Room for the diagonal entries stage 0 may insert, so it grows the matrix in place.
@@ -171,10 +181,11 @@ YearProblem prepare_year(const Plan& plan, const SharedInputs& shared, const Yea
         year.matrix.string(), 0, "shape",
         fmt::format("the matrix is {} x {} but the geography {} has {} units", m.n_rows, m.n_cols,
                     plan.geography.string(), shared.geography.size()));
-  return prepare_year(plan, shared, year.year, std::move(m));
+  return prepare_year_with(plan, shared, year.year, std::move(m), hook);
 }
 
-YearProblem prepare_year(const Plan& plan, const SharedInputs& shared, int year, CsrMatrix matrix) {
+YearProblem detail::prepare_year_with(const Plan& plan, const SharedInputs& shared, int year,
+                                      CsrMatrix matrix, const StateTablesHook& hook) {
   YearProblem p;
   p.year = year;
   p.matrix = std::move(matrix);
@@ -194,10 +205,11 @@ YearProblem prepare_year(const Plan& plan, const SharedInputs& shared, int year,
     p.margins.emplace_back(StageKind::cbg_rows, std::move(m));
   }
   if (uses(plan, StageKind::state_nonmovers) || uses(plan, StageKind::state_flows)) {
-    const targets::StateCensusTables tables =
+    targets::StateCensusTables tables =
         golden ? targets::load_golden_state_tables(golden_file(plan, "state_components.csv"),
                                                    golden_file(plan, "state_flows.csv"), year)
                : targets::load_state_census_tables_from_dir(c.census_dir, year);
+    if (hook) hook(tables);  // uncertainty replicates (replicates.hpp)
     const targets::StateTargets st = targets::build_state_targets(tables);
     append(p.warnings, st.warnings);
     // The county table lists every county of each state: the reference for state coverage.

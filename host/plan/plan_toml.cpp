@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "flowfit/escape.hpp"
+#include "host/plan/plan_toml_batch.hpp"
 #include "host/plan/toml_reader.hpp"
 
 namespace flowfit::pipeline {
@@ -151,7 +152,8 @@ void read_output(const toml::table& table, TomlDocument& doc, OutputSpec& out) {
 Plan read_plan(const toml::table& root, TomlDocument& doc, bool check_files) {
   TableReader t(root, "", doc,
                 {"name", "geography", "geography_column", "allow_partial_geography", "backend",
-                 "threads", "census", "years", "matrix_template", "stages", "output", "nnls"});
+                 "threads", "census", "years", "matrix_template", "stages", "output", "nnls",
+                 "orders", "replicates", "seed", "batch"});  // the last four: plan_toml_batch
   Plan plan;
   if (auto s = t.string("name")) plan.name = *s;
   if (auto p = t.path_value("geography", check_files, false)) plan.geography = *p;
@@ -203,6 +205,7 @@ Plan read_plan(const toml::table& root, TomlDocument& doc, bool check_files) {
     }
   }
   if (const toml::table* o = t.table("output")) read_output(*o, doc, plan.output);
+  detail::read_batch_keys(t, doc, plan);
   return plan;
 }
 

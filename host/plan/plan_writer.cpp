@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "flowfit/pipeline/plan_toml.hpp"
+#include "host/plan/plan_toml_batch.hpp"
 
 namespace flowfit::pipeline {
 namespace {
@@ -83,6 +84,7 @@ std::string plan_to_toml(const Plan& plan, const fs::path& relative_to) {
   if (plan.allow_partial_geography) line("allow_partial_geography", "true");
   line("backend", toml_string(backend_name(plan.backend)));
   line("threads", std::to_string(plan.threads));
+  out += detail::batch_toml_keys(plan.batch);
 
   const CensusSources& c = plan.census;
   out += "\n[census]\n";
@@ -118,6 +120,7 @@ std::string plan_to_toml(const Plan& plan, const fs::path& relative_to) {
   if (!plan.output.stage_outputs_format.empty())  // unset: the stage outputs use `format`
     line("stage_outputs_format", toml_string(plan.output.stage_outputs_format));
   line("intermediate_tables", plan.output.intermediate_tables ? "true" : "false");
+  out += detail::batch_toml_table(plan.batch);
   return out;
 }
 

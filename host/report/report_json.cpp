@@ -101,15 +101,21 @@ json year_json(const pipeline::YearReport& y) {
   }
   json warnings = json::array();
   for (const auto& w : y.warnings) warnings.push_back(to_json(w));
-  return json{{"year", y.year},
-              {"input", y.input},
-              {"input_sha256", y.input_checksum},
-              {"output", y.output},
-              {"resumed", y.resumed},
-              {"seconds", y.seconds},
-              {"stages", stages},
-              {"target_warnings", warnings},
-              {"resume_note", y.resume_note}};
+  json j{{"year", y.year},
+         {"input", y.input},
+         {"input_sha256", y.input_checksum},
+         {"output", y.output},
+         {"resumed", y.resumed},
+         {"seconds", y.seconds},
+         {"stages", stages},
+         {"target_warnings", warnings},
+         {"resume_note", y.resume_note}};
+  if (!y.item.empty())  // plans with orders or replicates (docs/batch.md)
+    j["item"] = {{"name", y.item},
+                 {"order", y.order},
+                 {"order_index", y.order_index},
+                 {"replicate", y.replicate}};
+  return j;
 }
 
 }  // namespace
@@ -147,6 +153,14 @@ json to_json(const pipeline::SweepResult& s, int year) {
     orders.push_back(json{{"order", order_names(o.order)},
                           {"max_rel_diff_vs_default", o.max_rel_diff_vs_default},
                           {"county_flow_correlation", o.county_flow_correlation},
+                          {"county_flow_diff",
+                           {{"median_rel", o.county_diff.median_rel},
+                            {"max_rel", o.county_diff.max_rel},
+                            {"max_abs", o.county_diff.max_abs}}},
+                          {"state_flow_diff",
+                           {{"median_rel", o.state_diff.median_rel},
+                            {"max_rel", o.state_diff.max_rel},
+                            {"max_abs", o.state_diff.max_abs}}},
                           {"seconds", o.seconds},
                           {"residuals", fam}});
   }

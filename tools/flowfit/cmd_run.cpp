@@ -8,6 +8,7 @@
 
 #include "flowfit/error.hpp"
 #include "flowfit/io/csv_writer.hpp"
+#include "flowfit/io/matrix_io.hpp"
 #include "flowfit/pipeline/order_sweep.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
 #include "flowfit/pipeline/plan_check.hpp"
@@ -22,6 +23,7 @@
 #include "tools/flowfit/outputs.hpp"
 #include "tools/flowfit/progress.hpp"
 #include "tools/flowfit/stage_orders.hpp"
+#include "tools/flowfit/task_items.hpp"
 
 namespace flowfit::cli {
 namespace {
@@ -35,10 +37,12 @@ struct RunArgs {
   std::string report;
   std::string sweep_orders, orders;
   std::string sweep_output;
+  bool sweep_keep = false;  // write every order's final matrix
   std::string progress = "auto";
   bool dry_run = false;
   bool strict = false;
   bool intermediate_tables = false;
+  int task_index = -1, task_count = 0;  // array tasks (task_items.hpp); not given
 };
 
 void filter_years(pipeline::Plan& plan, const std::string& text) {
@@ -67,6 +71,19 @@ void filter_years(pipeline::Plan& plan, const std::string& text) {
   plan.years = std::move(kept);
 }
 
+fs::path sweep_matrix_path(const pipeline::Plan& plan, int year, size_t order_index) {
+  return plan.output.dir / "sweep" /
+         fmt::format("flows_{}_order{}.{}", year, order_index, plan.output.format);
+}
+
+void write_sweep_matrix(const fs::path& path, const CsrMatrix& m, const Geography& geo) {
+  fs::create_directories(path.parent_path());
+  io::MatrixWriteOptions opt;
+  opt.row_geography = &geo;
+  opt.col_geography = &geo;
+  io::write_matrix(path, m, opt);
+}
+
 bool stage_ok(const pipeline::StageRun& s) {
   return !s.result || s.result->verdict == Verdict::converged;
 }
@@ -92,8 +109,18 @@ int run_sweep(const RunArgs& a, const pipeline::Plan& plan, const GlobalOptions&
   for (const pipeline::YearSpec& ys : plan.years) {
     global.console.info(fmt::format("year {}: {} stage orders", ys.year, orders.size()));
     const pipeline::YearProblem problem = pipeline::prepare_year(plan, shared, ys);
-    pipeline::SweepResult r =
-        pipeline::sweep_orders(*backend, shared.geography, problem, plan.stages, orders);
+    pipeline::SweepResult r = pipeline::sweep_orders(
+        *backend, shared.geography, problem, plan.stages, orders,
+        [&](size_t k, const pipeline::OrderResult& o, const CsrMatrix& m) {
+          std::string kept;
+          if (a.sweep_keep) {
+            const fs::path p = sweep_matrix_path(plan, ys.year, k);
+            write_sweep_matrix(p, m, shared.geography);
+            kept = ", kept as " + p.string();
+          }
+          global.console.info(fmt::format("year {}: order {}/{} done in {:.1f}s{}", ys.year, k + 1,
+                                          orders.size(), o.seconds, kept));
+        });
     if (!global.console.quiet)
       std::cout << fmt::format("year {} ({} orders; differences are against the first)\n", ys.year,
                                r.orders.size())
@@ -112,6 +139,9 @@ int run_sweep(const RunArgs& a, const pipeline::Plan& plan, const GlobalOptions&
         if (std::find(families.begin(), families.end(), f.family) == families.end())
           families.push_back(f.family);
   for (auto k : families) header.push_back(std::string(pipeline::to_string(k)) + "_max_rel");
+  for (const char* level : {"county", "state"})
+    for (const char* what : {"median_rel_diff", "max_rel_diff", "max_abs_diff"})
+      header.push_back(fmt::format("{}_flow_{}", level, what));
   header.push_back("seconds");
   io::CsvWriter csv(table, header);
   for (const auto& [year, r] : results) {
@@ -129,6 +159,8 @@ int run_sweep(const RunArgs& a, const pipeline::Plan& plan, const GlobalOptions&
           if (f.family == k) worst = std::max(worst, f.residual.max_rel);
         csv.field(worst);
       }
+      for (const auto* d : {&o.county_diff, &o.state_diff})
+        csv.field(d->median_rel).field(d->max_rel).field(d->max_abs);
       csv.field(o.seconds);
       csv.end_row();
     }
@@ -161,8 +193,16 @@ int run(const RunArgs& a, const GlobalOptions& global) {
   if (a.intermediate_tables) plan.output.intermediate_tables = true;
   const fs::path plan_dir = fs::absolute(fs::path(a.plan)).parent_path();
   const bool sweep = !a.sweep_orders.empty() || !a.orders.empty();
+  if (a.sweep_keep && !sweep)
+    throw ConfigError("--sweep-keep", "keeps the matrices of --sweep-orders or --orders");
+  std::optional<TaskItems> task;
+  if (!sweep && !a.dry_run)
+    task = select_task_items(plan, a.task_index, a.task_count, global.console);
+  else if (a.task_index >= 0 || a.task_count > 0)
+    throw ConfigError("--task-index", "array tasks run plans, not --sweep-orders or --dry-run");
   const fs::path report_path =
       !a.report.empty() ? fs::path(a.report)
+      : task            ? task_report_path(plan, task->share)
                         : plan.output.dir / (sweep ? "order_sweep.json" : "run_report.json");
   std::vector<std::pair<std::string, fs::path>> extra_outputs{{"--report", report_path}};
   if (sweep)
@@ -214,22 +254,31 @@ int run(const RunArgs& a, const GlobalOptions& global) {
   context.machine = report::machine_info();
   guard_output(plan.output.dir, true);
 
+  if (sweep && a.sweep_keep) guard_output(plan.output.dir / "sweep", true);
   if (sweep) return run_sweep(a, plan, global, context);
 
   if (!a.report.empty()) prepare_output(report_path, "--report");
+  if (task && a.report.empty()) fs::create_directories(report_path.parent_path());
   // Made (and announced) once; run_plan uses it rather than making its own.
   auto backend = choose_backend(global, plan.backend, plan.threads);
 
   ProgressDisplay progress(global.console, progress_mode_from_string(a.progress),
                            static_cast<int>(plan.stages.size()) + 2);
+  pipeline::RunOptions run_options;
+  if (task) {
+    run_options.items = &task->items;
+    run_options.remove_stale_temporaries = false;  // other tasks may be writing (docs/batch.md)
+  }
   const pipeline::RunReport result = pipeline::run_plan(
-      plan, [&](const pipeline::ProgressEvent& e) { progress.on_event(e); }, backend.get());
+      plan, [&](const pipeline::ProgressEvent& e) { progress.on_event(e); }, backend.get(),
+      run_options);
   progress.finish();
   for (const std::string& p : result.removed_temporaries)
     global.console.info("removed a stale temporary file of a killed run: " + p);
   for (const auto& y : result.years)
     if (!y.resumed && !y.resume_note.empty())
-      global.console.info(fmt::format("{}: {}", y.year, y.resume_note));
+      global.console.info(
+          fmt::format("{}: {}", y.item.empty() ? std::to_string(y.year) : y.item, y.resume_note));
 
   guard_output(report_path);
   report::write_json(report_path, report::run_report_json(result, context));
@@ -269,11 +318,22 @@ CommandAction setup(CLI::App& app, const GlobalOptions& global) {
                  "\"cbg_rows,county_ipf;county_ipf,cbg_rows\" (the first is the baseline)");
   app.add_option("--sweep-output", a->sweep_output,
                  "Per-order CSV table of a sweep (default: <output.dir>/order_sweep.csv)");
+  app.add_flag(
+      "--sweep-keep", a->sweep_keep,
+      "Keep every order's final matrix: <output.dir>/sweep/flows_<year>_order<k>.<format>");
   app.add_option("--progress", a->progress,
                  "Progress on stderr: auto (a bar on a terminal, log lines otherwise), bar, log, "
                  "none")
       ->check(CLI::IsMember({"auto", "bar", "log", "none"}))
       ->capture_default_str();
+  app.add_option("--task-index", a->task_index,
+                 "Array task: run share INDEX (0-based) of --task-count tasks of the plan's work "
+                 "items (default: from SLURM_ARRAY_TASK_ID, AWS_BATCH_JOB_ARRAY_INDEX or "
+                 "JOB_COMPLETION_INDEX when set; docs/batch.md)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--task-count", a->task_count,
+                 "Array task: the number of tasks the work items are shared among")
+      ->check(CLI::PositiveNumber);
   app.add_flag("--dry-run", a->dry_run, "Validate the plan and print it as flowfit reads it");
   app.add_flag("--strict", a->strict, "Exit 5 when any stage did not converge");
   app.add_flag("--intermediate-tables", a->intermediate_tables,

@@ -71,6 +71,11 @@ std::vector<StageRun> run_stages(Backend& backend, CsrMatrix&& host,
 
 struct YearReport {
   int year = 0;
+  // The work item (work_items.hpp): set only for plans with item folders (orders, replicates).
+  std::string item;   // "2015_order1_rep2"
+  std::string order;  // "state_flows,county_ipf"
+  int order_index = 0;
+  int replicate = 0;
   std::string input;
   std::string input_checksum;
   std::string output;
@@ -113,12 +118,23 @@ struct ProgressEvent {
 };
 using ProgressSink = std::function<void(const ProgressEvent&)>;
 
+struct WorkItem;
+// What run_plan runs. Default: every work item of the plan (work_items.hpp), i.e. every year.
+struct RunOptions {
+  const std::vector<WorkItem>* items = nullptr;  // only these (e.g. an array task's share)
+  // Remove stale temporaries of killed runs from output.dir first. An array task must not: a
+  // task on another machine may be writing them (its process is not visible here).
+  bool remove_stale_temporaries = true;
+};
+
 // Runs the whole plan. Each year's output is written atomically together with a sidecar
 // "<output>.json" (a key over the year's settings, input checksums, version and backend class;
 // the output's checksum; the year's report section); a year whose key and output checksum match
 // is skipped (resume) and its stored report section is carried into the report. Refuses (before
 // any work) outputs that would replace inputs, and removes stale temporaries of killed runs.
 // `backend` (optional) is used instead of making one from plan.backend.
-RunReport run_plan(const Plan& plan, const ProgressSink& progress = {}, Backend* backend = nullptr);
+// Progress events count items (year_index / n_years are the item's position and the item count).
+RunReport run_plan(const Plan& plan, const ProgressSink& progress = {}, Backend* backend = nullptr,
+                   const RunOptions& options = {});
 
 }  // namespace flowfit::pipeline

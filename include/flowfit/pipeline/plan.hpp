@@ -1,6 +1,7 @@
 #pragma once
 // A run described as data: inputs, years, the ordered stages and their stop rules, backend and
 // outputs. Plans are written in TOML (flowfit/pipeline/plan_toml.hpp) or built in code.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -72,6 +73,28 @@ struct NnlsSpec {
   bool snap_noise = false;
 };
 
+// Batches (docs/batch.md): the work items of a plan are (year, stage order, replicate). A plan
+// without orders and replicates has one item per year, run exactly as before.
+struct BatchResources {   // [batch]: what `flowfit submit` asks the scheduler for
+  int tasks = 0;          // array size (0: one task per year); also the count for
+                          // JOB_COMPLETION_INDEX when no --task-count is given
+  int cpus_per_task = 0;  // 0: not requested
+  std::string mem;        // e.g. "16G"
+  std::string time;       // e.g. "02:00:00"
+  std::string partition;
+  std::string account;
+};
+struct BatchSpec {
+  // Stage orders, each a permutation of the plan's stages (empty: the plan's order only). Item
+  // order index k refers to orders[k].
+  std::vector<std::vector<StageKind>> orders;
+  int replicates = 0;  // uncertainty replicates 1..N besides the unperturbed replicate 0
+  uint64_t seed = 0;   // of the replicates' census-table draws
+  BatchResources resources;
+  // True when the plan declares orders or replicates: items then live in item folders.
+  bool item_folders() const { return !orders.empty() || replicates > 0; }
+};
+
 struct Plan {
   std::string name = "flowfit run";
   fs::path geography;  // CSV of the matrix units in order
@@ -87,6 +110,7 @@ struct Plan {
   BackendChoice backend = BackendChoice::automatic;
   int threads = 0;
   OutputSpec output;
+  BatchSpec batch;
 
   // Throws ConfigError naming the key ("years[2].matrix", "stages[1].kind", ...).
   void validate() const;

@@ -24,6 +24,9 @@ enum class Stream : uint64_t {
   cbg_movers = 10,     // per-CBG mover propensity
   cbg_coverage = 11,   // per-CBG coverage and mover detection of the observed data
   truth_jitter = 12,   // household-size jitter of the flows of row i
+  // Not the generator: uncertainty replicates of the ACS tables (host/pipeline/replicates.cpp).
+  replicate_totals = 13,  // ACS 1-yr state totals of state i
+  replicate_flows = 14,   // ACS 1-yr state-to-state estimate of pair i
 };
 
 inline uint64_t splitmix64(uint64_t& x) {
