@@ -513,8 +513,9 @@ TEST_F(Batch, EveryBundledYearRunsInOnePlanAsArrayTasks) {
   ASSERT_EQ(g.exit_code, 0) << g.err;
   for (int y = 2011; y <= 2019; ++y) {
     EXPECT_TRUE(fs::exists(at("out/flows_" + std::to_string(y) + ".mtx"))) << y;
-    EXPECT_NE(g.out.find("\n" + std::to_string(y) + "  county_ipf"), std::string::npos) << y << "\n"
-                                                                                        << g.out;
+    EXPECT_NE(g.out.find("\n" + std::to_string(y) + "  stage4_county_ipf"), std::string::npos)
+        << y << "\n"
+        << g.out;
   }
   const auto report = nlohmann::json::parse(slurp(at("out/run_report.json")));
   ASSERT_EQ(report["years"].size(), 9u);
