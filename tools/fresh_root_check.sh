@@ -77,6 +77,13 @@ build_base() {
   mkdir -p "$cache"
   local tmp="$base.partial"
   rm -f "$tmp"
+  # The tool that builds the root is a host dependency of this check: install it like the rest.
+  if ! command -v mmdebstrap >/dev/null && ! command -v debootstrap >/dev/null; then
+    log "installing mmdebstrap (apt-get)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mmdebstrap >&2 ||
+      { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+          --no-install-recommends mmdebstrap >&2; } || true
+  fi
   if command -v mmdebstrap >/dev/null; then
     mmdebstrap --mode=root --variant=minbase "$suite" "$tmp" "${host_sources[@]}"
   elif command -v debootstrap >/dev/null; then
