@@ -85,7 +85,8 @@ build_base() {
           --no-install-recommends mmdebstrap >&2; } || true
   fi
   if command -v mmdebstrap >/dev/null; then
-    mmdebstrap --mode=root --variant=minbase "$suite" "$tmp" "${host_sources[@]}"
+    # The temporary name does not end in .tar: the format is given, not guessed from it.
+    mmdebstrap --mode=root --format=tar --variant=minbase "$suite" "$tmp" "${host_sources[@]}"
   elif command -v debootstrap >/dev/null; then
     local dir
     dir=$(mktemp -d /var/tmp/flowfit-debootstrap.XXXXXX)
