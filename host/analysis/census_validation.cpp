@@ -109,6 +109,7 @@ CensusValidationReport validate_against_tables(const CsrMatrix& raw, const CsrMa
                                  : part == 2 ? " between areas"
                                              : "");
         const std::vector<double> t = pick(q.margin.targets, q, part);
+        if (t.empty()) continue;  // e.g. a flow table without rows inside an area
         std::vector<double> e = pick(se, q, part);
         const std::vector<double> h = pick(sh, q, part);
         row.table_total = sum(t);

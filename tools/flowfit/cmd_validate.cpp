@@ -247,15 +247,15 @@ void write_package(const ValidateArgs& a, const analysis::CensusValidationReport
 }
 
 int validate(ValidateArgs a, const GlobalOptions& global) {
+  if (!a.held_out.empty() && a.plan.empty())
+    throw ConfigError("--held-out",
+                      "needs --plan: without the plan flowfit cannot tell which tables the "
+                      "harmonization fitted, so it cannot say that this table was held out");
   if (a.truth.empty() && a.plan.empty())
     throw ConfigError("--plan",
                       "nothing to validate against: give --truth (the known truth of a synthetic "
                       "run) and/or --plan (the plan that made the harmonized matrix: its census "
                       "tables, each marked fitted or held out)");
-  if (!a.held_out.empty() && a.plan.empty())
-    throw ConfigError("--held-out",
-                      "needs --plan: without the plan flowfit cannot tell which tables the "
-                      "harmonization fitted, so it cannot say that this table was held out");
   if (a.year != 0 && a.plan.empty()) throw ConfigError("--year", "needs --plan");
 
   std::optional<pipeline::Plan> plan;
