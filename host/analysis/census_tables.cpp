@@ -19,10 +19,14 @@ using pipeline::StageKind;
 
 const char* table_name(StageKind k) {
   switch (k) {
-    case StageKind::cbg_rows: return "cbg_populations";
-    case StageKind::state_nonmovers: return "state_movers_nonmovers";
-    case StageKind::state_flows: return "state_flows";
-    default: return "county_populations";
+    case StageKind::cbg_rows:
+      return "cbg_populations";
+    case StageKind::state_nonmovers:
+      return "state_movers_nonmovers";
+    case StageKind::state_flows:
+      return "state_flows";
+    default:
+      return "county_populations";
   }
 }
 
@@ -94,12 +98,14 @@ std::vector<CensusTable> census_tables_for_plan(const pipeline::Plan& plan, int 
                                         StageKind::state_flows, StageKind::county_ipf};
   const bool with_cbg = is_fitted(StageKind::cbg_rows) || has_real_cbg_tables(plan);
   if (!with_cbg)
-    warnings.push_back("cbg_populations: not compared, the plan names no CBG population table "
-                       "(census.cbg_census2010/cbg_acs5 or census.cbg_populations)");
+    warnings.push_back(
+        "cbg_populations: not compared, the plan names no CBG population table "
+        "(census.cbg_census2010/cbg_acs5 or census.cbg_populations)");
   pipeline::Plan all = plan;
   all.stages.clear();
   for (StageKind k : kinds)
-    if (k != StageKind::cbg_rows || with_cbg) all.stages.push_back(pipeline::StageSpec::defaults(k));
+    if (k != StageKind::cbg_rows || with_cbg)
+      all.stages.push_back(pipeline::StageSpec::defaults(k));
   pipeline::SharedInputs shared;
   try {
     shared = pipeline::load_shared_inputs(all);

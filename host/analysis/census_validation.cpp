@@ -97,7 +97,8 @@ CensusValidationReport validate_against_tables(const CsrMatrix& raw, const CsrMa
       const std::vector<double> sh = block_sums(harmonized, q.margin);
       std::vector<double> st;
       if (truth) st = block_sums(*truth, q.margin);
-      const bool split = q.split_diagonal_blocks && q.margin.rows.labels() == q.margin.cols.labels();
+      const bool split =
+          q.split_diagonal_blocks && q.margin.rows.labels() == q.margin.cols.labels();
       const std::vector<int> parts = split ? std::vector<int>{1, 2} : std::vector<int>{0};
       for (int part : parts) {
         TableComparisonRow row;
@@ -127,14 +128,15 @@ CensusValidationReport validate_against_tables(const CsrMatrix& raw, const CsrMa
         }
         if (row.role == TableRole::fitted) {
           const bool exact = table.last_stage && qi + 1 == table.quantities.size();
-          row.note =
-              exact ? fmt::format("fitted by stage {}, the plan's last: agreement of H is by "
-                                  "construction, not a validation",
-                                  table.stage)
-                    : fmt::format("fitted by stage {}, then moved by later stages (H off by a "
-                                  "relative RMSE of {}): agreement of H is a consequence of the "
-                                  "fit, not a validation",
-                                  table.stage, percent(row.harmonized_relative_rmse));
+          row.note = exact ? fmt::format(
+                                 "fitted by stage {}, the plan's last: agreement of H is by "
+                                 "construction, not a validation",
+                                 table.stage)
+                           : fmt::format(
+                                 "fitted by stage {}, then moved by later stages (H off by a "
+                                 "relative RMSE of {}): agreement of H is a consequence of the "
+                                 "fit, not a validation",
+                                 table.stage, percent(row.harmonized_relative_rmse));
           // The ratio rule leaves blocks with a target <= 0 or an empty block unchanged: only
           // the others must be met.
           double worst = 0;
@@ -153,13 +155,13 @@ CensusValidationReport validate_against_tables(const CsrMatrix& raw, const CsrMa
                 "against the truth at this level measures that disagreement, not harm",
                 percent(*row.truth_relative_rmse));
         } else {
-          row.note = "held out: no stage of the plan used this table; agreement of H is a "
-                     "validation as far as the table is independent of the fitted ones";
+          row.note =
+              "held out: no stage of the plan used this table; agreement of H is a "
+              "validation as far as the table is independent of the fitted ones";
         }
         if (row.raw.n < 2)
-          rep.warnings.push_back(fmt::format(
-              "{} {}: only {} value(s) compared; no correlation", table.name, row.quantity,
-              row.raw.n));
+          rep.warnings.push_back(fmt::format("{} {}: only {} value(s) compared; no correlation",
+                                             table.name, row.quantity, row.raw.n));
         rep.rows.push_back(std::move(row));
       }
     }
@@ -192,18 +194,19 @@ nlohmann::json json_agreement(const Agreement& a) {
 std::string to_markdown(const CensusValidationReport& rep) {
   bool with_truth = false;
   for (const auto& r : rep.rows) with_truth |= r.truth.has_value();
-  std::string t = "| table | quantity | role | n | raw r | raw RMSE | harmonized r | harmonized RMSE "
-                  "| RMSE reduction |";
+  std::string t =
+      "| table | quantity | role | n | raw r | raw RMSE | harmonized r | harmonized RMSE "
+      "| RMSE reduction |";
   t += with_truth ? " truth r | truth RMSE |\n" : "\n";
   t += "|---|---|---|---:|---:|---:|---:|---:|---:|";
   t += with_truth ? "---:|---:|\n" : "\n";
   for (const auto& r : rep.rows) {
-    t += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |", r.table, r.quantity,
-                     r.role == TableRole::fitted ? fmt::format("fitted ({})", r.stage)
-                                                 : std::string("held-out"),
-                     r.raw.n, num(r.raw.pearson, "{:.4f}"), num(r.raw.rmse, "{:.4g}"),
-                     num(r.harmonized.pearson, "{:.4f}"), num(r.harmonized.rmse, "{:.4g}"),
-                     num(r.rmse_reduction, "{:.1f}%"));
+    t += fmt::format(
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |", r.table, r.quantity,
+        r.role == TableRole::fitted ? fmt::format("fitted ({})", r.stage) : std::string("held-out"),
+        r.raw.n, num(r.raw.pearson, "{:.4f}"), num(r.raw.rmse, "{:.4g}"),
+        num(r.harmonized.pearson, "{:.4f}"), num(r.harmonized.rmse, "{:.4g}"),
+        num(r.rmse_reduction, "{:.1f}%"));
     if (with_truth)
       t += r.truth ? fmt::format(" {} | {} |", num(r.truth->pearson, "{:.4f}"),
                                  num(r.truth->rmse, "{:.4g}"))

@@ -39,7 +39,8 @@ CensusTable read_held_out_table(const std::string& path, const Geography& geo,
   if (names.size() != 2 && names.size() != 3)
     throw ConfigError("--held-out-columns",
                       "expected ORIGIN,DESTINATION,VALUE (a flow table) or GEOID,VALUE (one value "
-                      "per area); got '" + columns + "'");
+                      "per area); got '" +
+                          columns + "'");
   const bool flows = names.size() == 3;
   std::vector<int> col;
   for (const std::string& n : names) col.push_back(csv.column(n));
@@ -108,9 +109,10 @@ CensusTable read_held_out_table(const std::string& path, const Geography& geo,
                                  "inconsistent geography, nothing to compare",
                                  example));
   if (outside > 0)
-    warnings.push_back(fmt::format("{}: {} of {} rows name areas outside the geography (e.g. {}) "
-                                   "and are not compared",
-                                   path, outside, csv.n_rows(), example));
+    warnings.push_back(
+        fmt::format("{}: {} of {} rows name areas outside the geography (e.g. {}) "
+                    "and are not compared",
+                    path, outside, csv.n_rows(), example));
   CensusTable t;
   t.name = std::filesystem::path(path).stem().string();
   t.source = path;

@@ -116,16 +116,19 @@ std::string negative_reduction_note(const analysis::EvaluationReport& rep,
             "negative reductions measure how far the truth is from the census tables, not the "
             "accuracy of the harmonization.";
   } else if (census) {
-    note += "the truth agrees with every table the plan fitted, so these quantities are ones "
-            "the tables do not pin down; check the other levels and the held-out tables.";
+    note +=
+        "the truth agrees with every table the plan fitted, so these quantities are ones "
+        "the tables do not pin down; check the other levels and the held-out tables.";
   } else {
-    note += "where the truth disagrees with the census tables the harmonization fitted (e.g. a "
-            "synthetic truth made with `--targets real`, whose state flows are not the ACS "
-            "table), H must move away from the truth. Give --plan (the plan that made H) to see "
-            "which fitted tables the truth disagrees with.";
+    note +=
+        "where the truth disagrees with the census tables the harmonization fitted (e.g. a "
+        "synthetic truth made with `--targets real`, whose state flows are not the ACS "
+        "table), H must move away from the truth. Give --plan (the plan that made H) to see "
+        "which fitted tables the truth disagrees with.";
     const fs::path next = fs::path(a.truth).parent_path() / "plan.toml";
     std::error_code ec;
-    if (fs::is_regular_file(next, ec)) note += " (There is a plan next to --truth: " + next.string() + ".)";
+    if (fs::is_regular_file(next, ec))
+      note += " (There is a plan next to --truth: " + next.string() + ".)";
   }
   return note;
 }
@@ -154,13 +157,14 @@ analysis::FieldSpec count(std::string name, std::string description) {
   return f;
 }
 
-void field_or_missing(io::CsvWriter& w, double v) { number_or_missing(w, v); }
+void field_or_missing(io::CsvWriter& w, double v) {
+  number_or_missing(w, v);
+}
 
 void write_package(const ValidateArgs& a, const analysis::CensusValidationReport* census,
                    const analysis::EvaluationReport* truth_rep,
                    const std::vector<std::string>& warnings) {
-  analysis::PackageWriter pkg(a.package, "flowfit-validation",
-                              "Validation of a harmonized matrix",
+  analysis::PackageWriter pkg(a.package, "flowfit-validation", "Validation of a harmonized matrix",
                               "Agreement of the observed (raw) and harmonized matrices with census "
                               "tables (fitted or held out) and/or a known truth, computed by "
                               "flowfit validate");
@@ -173,7 +177,8 @@ void write_package(const ValidateArgs& a, const analysis::CensusValidationReport
         "harmonized matrix agrees with it by construction (not a validation); role = held-out: no "
         "stage used it. Raw aggregates are rescaled to the table's total over the compared values "
         "(raw_scale) unless --no-rescale.";
-    t.fields = {text("table", "table name", true), text("quantity", "compared quantity", true),
+    t.fields = {text("table", "table name", true),
+                text("quantity", "compared quantity", true),
                 text("role", "fitted or held-out", true),
                 text("stage", "the plan's stage that fitted the table (empty: held out)"),
                 text("source", "file(s) the table was read from"),
@@ -194,8 +199,8 @@ void write_package(const ValidateArgs& a, const analysis::CensusValidationReport
     for (const auto& r : census->rows) {
       w.field(r.table).field(r.quantity).field(std::string(analysis::to_string(r.role)));
       w.field(r.stage).field(r.source).field(r.raw.n);
-      for (double v : {r.table_total, r.raw_scale, r.raw.pearson, r.raw.rmse,
-                       r.harmonized.pearson, r.harmonized.rmse, r.rmse_reduction})
+      for (double v : {r.table_total, r.raw_scale, r.raw.pearson, r.raw.rmse, r.harmonized.pearson,
+                       r.harmonized.rmse, r.rmse_reduction})
         field_or_missing(w, v);
       field_or_missing(w, r.truth ? r.truth->pearson : std::nan(""));
       field_or_missing(w, r.truth ? r.truth->rmse : std::nan(""));
@@ -220,8 +225,7 @@ void write_package(const ValidateArgs& a, const analysis::CensusValidationReport
                    number("raw_rmse", "RMSE of raw against the truth"),
                    number("harmonized_pearson", "Pearson r of harmonized with the truth"),
                    number("harmonized_rmse", "RMSE of harmonized against the truth"),
-                   number("rmse_reduction_pct", "100 (1 - harmonized_rmse / raw_rmse)",
-                          "percent")})
+                   number("rmse_reduction_pct", "100 (1 - harmonized_rmse / raw_rmse)", "percent")})
       t.fields.push_back(f);
     t.primary_key = {"level", "quantity"};
     io::CsvWriter& w = pkg.table(t);
@@ -268,7 +272,8 @@ int validate(ValidateArgs a, const GlobalOptions& global) {
   }
   if (a.raw.empty()) throw ConfigError("--raw", "the observed matrix is required");
   if (plan && a.harmonized.empty())
-    throw ConfigError("--harmonized", "validating against census tables needs the harmonized matrix");
+    throw ConfigError("--harmonized",
+                      "validating against census tables needs the harmonized matrix");
 
   std::vector<NamedInput> inputs = {{"--truth", a.truth},
                                     {"--raw", a.raw},
@@ -295,12 +300,12 @@ int validate(ValidateArgs a, const GlobalOptions& global) {
     if (!a.in.geography.empty()) {
       const Geography given = *load_geography(a.in);
       if (given.geoids() != geo.geoids())
-        throw ConfigError("--geography",
-                          fmt::format("inconsistent geography: {} ({} units) is not the plan's "
-                                      "geography {} ({} units) in the same order; the matrices "
-                                      "cannot be compared with the plan's tables",
-                                      a.in.geography, given.size(), plan->geography.string(),
-                                      geo.size()));
+        throw ConfigError(
+            "--geography",
+            fmt::format("inconsistent geography: {} ({} units) is not the plan's "
+                        "geography {} ({} units) in the same order; the matrices "
+                        "cannot be compared with the plan's tables",
+                        a.in.geography, given.size(), plan->geography.string(), geo.size()));
     }
     for (const auto& h : a.held_out)
       tables.push_back(analysis::read_held_out_table(h, geo, a.held_out_columns,
@@ -331,14 +336,16 @@ int validate(ValidateArgs a, const GlobalOptions& global) {
   if (plan) {
     analysis::CensusValidationOptions co;
     co.rescale_raw = !a.no_rescale;
-    census = analysis::validate_against_tables(raw, *harmonized, truth ? &*truth : nullptr,
-                                               tables, co);
+    census =
+        analysis::validate_against_tables(raw, *harmonized, truth ? &*truth : nullptr, tables, co);
     warnings.insert(warnings.end(), census->warnings.begin(), census->warnings.end());
   }
   const std::string negative =
       truth_rep ? negative_reduction_note(*truth_rep, census ? &*census : nullptr, a) : "";
   if (!negative.empty()) warnings.push_back(negative);
-  for (const auto& w : warnings) global.console.warn(w);
+  // The terminal report lists the notes itself; written elsewhere, they go to stderr too.
+  if (a.as_json || !a.output.empty())
+    for (const auto& w : warnings) global.console.warn(w);
 
   std::string text;
   if (a.as_json) {
@@ -360,9 +367,10 @@ int validate(ValidateArgs a, const GlobalOptions& global) {
                           a.plan, year, a.raw, a.harmonized,
                           a.no_rescale ? " (raw not rescaled)"
                                        : " (raw aggregates rescaled to each table's total)");
-      text += "What this measures: a table marked fitted was a target of a stage of the plan, so "
-              "the harmonized matrix agrees with it by construction: a check of the fit, not a "
-              "validation. Only held-out tables (no stage used them) measure accuracy.\n\n";
+      text +=
+          "What this measures: a table marked fitted was a target of a stage of the plan, so "
+          "the harmonized matrix agrees with it by construction: a check of the fit, not a "
+          "validation. Only held-out tables (no stage used them) measure accuracy.\n\n";
       text += analysis::to_markdown(*census);
       text += "\n";
     }
@@ -375,10 +383,11 @@ int validate(ValidateArgs a, const GlobalOptions& global) {
               : std::string(" (not rescaled)"),
           truth_rep->harmonized_total ? fmt::format("{:.0f}", *truth_rep->harmonized_total)
                                       : std::string("-"));
-      text += "What this measures: agreement of each matrix with --truth. It is a validation only "
-              "when the truth is independent of the harmonization targets (the truth of a "
-              "synthetic run); a quantity that was a fitting target agrees by construction and "
-              "says nothing about accuracy.\n\n";
+      text +=
+          "What this measures: agreement of each matrix with --truth. It is a validation only "
+          "when the truth is independent of the harmonization targets (the truth of a "
+          "synthetic run); a quantity that was a fitting target agrees by construction and "
+          "says nothing about accuracy.\n\n";
       text += analysis::to_markdown(*truth_rep);
       text += "\n";
     }
@@ -398,7 +407,8 @@ int validate(ValidateArgs a, const GlobalOptions& global) {
 CommandAction setup(CLI::App& app, const GlobalOptions& global) {
   auto a = std::make_shared<ValidateArgs>();
   app.add_option("--truth", a->truth, "The true matrix T of a synthetic run");
-  app.add_option("--raw", a->raw, "The observed (raw) matrix E (default with --plan: the year's matrix)");
+  app.add_option("--raw", a->raw,
+                 "The observed (raw) matrix E (default with --plan: the year's matrix)");
   app.add_option("--harmonized", a->harmonized,
                  "The harmonized matrix H (default with --plan: the year's output)");
   app.add_option("--plan", a->plan,

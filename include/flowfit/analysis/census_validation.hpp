@@ -44,7 +44,7 @@ struct CensusTable {
   std::string name;    // cbg_populations, state_nonmovers, state_flows, county_populations, ...
   std::string source;  // the file(s) it was read from
   TableRole role = TableRole::held_out;
-  std::string stage;  // the stage of the plan that fitted it ("" when held out)
+  std::string stage;        // the stage of the plan that fitted it ("" when held out)
   bool last_stage = false;  // fitted by the plan's last stage: H must meet its last quantity
   std::vector<TableQuantity> quantities;
 };
@@ -70,7 +70,7 @@ struct TableComparisonRow {
   double raw_scale = 1;       // factor applied to E's aggregates
   Agreement raw, harmonized;  // against the table
   std::optional<Agreement> truth;
-  double rmse_reduction = 0;  // 100 (1 - RMSE_H / RMSE_E); NaN when RMSE_E is 0
+  double rmse_reduction = 0;            // 100 (1 - RMSE_H / RMSE_E); NaN when RMSE_E is 0
   double harmonized_relative_rmse = 0;  // RMSE_H / mean |table value|
   std::optional<double> truth_relative_rmse;
   std::string note;  // why the row does or does not measure accuracy
@@ -125,7 +125,6 @@ namespace flowfit::analysis {
 // CBG population table is held out only when the plan names real CBG tables (not the stand-in
 // derived from the county table). `geo` receives the plan's geography.
 std::vector<CensusTable> census_tables_for_plan(const pipeline::Plan& plan, int year,
-                                                Geography& geo,
-                                                std::vector<std::string>& warnings);
+                                                Geography& geo, std::vector<std::string>& warnings);
 
 }  // namespace flowfit::analysis
