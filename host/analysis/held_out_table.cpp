@@ -30,7 +30,8 @@ bool is_geoid_length(size_t n) {
 
 CensusTable read_held_out_table(const std::string& path, const Geography& geo,
                                 const std::string& columns, bool column_sums,
-                                std::vector<std::string>& warnings) {
+                                std::vector<std::string>& warnings,
+                                const CountyCodeChanges* changes) {
   const io::CsvTable csv = io::CsvTable::read(path);
   std::vector<std::string> names = split_columns(columns);
   if (names.empty())
@@ -87,12 +88,24 @@ CensusTable read_held_out_table(const std::string& path, const Geography& geo,
     q.margin = row_margin(q.name, areas, geo.size(), std::vector<double>(n, 0.0));
   q.compared.assign(static_cast<size_t>(q.margin.n_blocks()), 0);
   q.split_diagonal_blocks = flows;
-  int64_t outside = 0, used = 0;
+  // 2019 county code -> the 2010 code that became it, for codes the geography lacks.
+  std::unordered_map<std::string, std::string> to_2010;
+  if (changes && length >= 5)
+    for (const auto& [old_code, new_code] : changes->to_2019) to_2010[new_code] = old_code;
+  int64_t outside = 0, used = 0, translated = 0;
+  const auto find = [&](std::string_view g) -> std::optional<int32_t> {
+    if (auto k = areas.find(g)) return k;
+    const auto it = to_2010.find(std::string(g.substr(0, 5)));
+    if (it == to_2010.end()) return std::nullopt;
+    auto k = areas.find(it->second + std::string(g.substr(5)));
+    translated += k.has_value();
+    return k;
+  };
   std::string example;
   for (int64_t r = 0; r < csv.n_rows(); ++r) {
     const double v = csv.number(r, value_col, io::NumberRule::finite);
-    const auto a = areas.find(csv.field(r, col[0]));
-    const auto b = flows ? areas.find(csv.field(r, col[1])) : std::optional<int32_t>(0);
+    const auto a = find(csv.field(r, col[0]));
+    const auto b = flows ? find(csv.field(r, col[1])) : std::optional<int32_t>(0);
     if (!a || !b) {
       if (example.empty()) example = std::string(csv.field(r, col[a ? 1 : 0]));
       ++outside;
@@ -113,6 +126,11 @@ CensusTable read_held_out_table(const std::string& path, const Geography& geo,
         fmt::format("{}: {} of {} rows name areas outside the geography (e.g. {}) "
                     "and are not compared",
                     path, outside, csv.n_rows(), example));
+  if (translated > 0)
+    warnings.push_back(
+        fmt::format("{}: {} GEOID(s) with a 2019 county code read as the 2010 code "
+                    "that became it",
+                    path, translated));
   CensusTable t;
   t.name = std::filesystem::path(path).stem().string();
   t.source = path;

@@ -212,6 +212,27 @@ TEST_F(HeldOutFile, FlowsAndAreaTables) {
   EXPECT_THROW(read_held_out_table(areas, geo4(), "a,b,c,d", false, warnings), ConfigError);
 }
 
+TEST_F(HeldOutFile, TwentyNineteenCountyCodesJoinTheirTwentyTenCounty) {
+  // Wade Hampton (02270 in 2010) is Kusilvak (02158) in 2019 tables.
+  const Geography geo({"022700001001", "020130001001"});
+  const std::string path = write("irs.csv", "geoid,value\n02158,7\n02013,5\n");
+  CountyCodeChanges changes;
+  changes.to_2019 = {{"02270", "02158"}};
+  std::vector<std::string> warnings;
+  const CensusTable plain = read_held_out_table(path, geo, "", false, warnings);
+  EXPECT_EQ(std::count(plain.quantities[0].compared.begin(), plain.quantities[0].compared.end(), 1),
+            1);
+  warnings.clear();
+  const CensusTable t = read_held_out_table(path, geo, "", false, warnings, &changes);
+  const TableQuantity& q = t.quantities[0];
+  EXPECT_EQ(std::count(q.compared.begin(), q.compared.end(), 1), 2);
+  const auto k = q.margin.rows.find("02270");
+  ASSERT_TRUE(k.has_value());
+  EXPECT_EQ(q.margin.targets[static_cast<size_t>(*k)], 7);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("2019 county code"), std::string::npos);
+}
+
 // ---- flowfit validate --plan on the example plan (golden case01 tables) ------------------------
 
 const fs::path kCli = fs::path(FLOWFIT_TEST_DATA_DIR) / "cli";

@@ -307,9 +307,14 @@ int validate(ValidateArgs a, const GlobalOptions& global) {
                         "cannot be compared with the plan's tables",
                         a.in.geography, given.size(), plan->geography.string(), geo.size()));
     }
+    analysis::CountyCodeChanges changes;
+    const fs::path changes_file = bundled_data_file("geography/county_fips_changes_2010_2019.csv");
+    std::error_code ec;
+    if (!a.held_out.empty() && fs::exists(changes_file, ec))
+      changes = analysis::read_county_code_changes(changes_file);
     for (const auto& h : a.held_out)
       tables.push_back(analysis::read_held_out_table(h, geo, a.held_out_columns,
-                                                     a.held_out_column_sums, warnings));
+                                                     a.held_out_column_sums, warnings, &changes));
   } else {
     if (a.in.geography.empty())
       throw ConfigError("--geography",

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "flowfit/analysis/attributes.hpp"
 #include "flowfit/analysis/metrics.hpp"
 #include "flowfit/csr_matrix.hpp"
 #include "flowfit/geography.hpp"
@@ -100,9 +101,12 @@ CensusValidationReport validate_against_tables(const CsrMatrix& raw, const CsrMa
 // order (comma-separated; empty = the default names). Rows naming areas outside the geography
 // are not compared (counted in `warnings`); a table with no row inside it is an InputError, as
 // are GEOIDs of mixed lengths, duplicate keys and values that are not finite.
+// With `changes`, a GEOID whose county part is a 2019 code that the (2010) geography lacks is
+// read as the 2010 code that became it (02158 -> 02270, 46102 -> 46113; counted in `warnings`).
 CensusTable read_held_out_table(const std::string& path, const Geography& geo,
                                 const std::string& columns, bool column_sums,
-                                std::vector<std::string>& warnings);
+                                std::vector<std::string>& warnings,
+                                const CountyCodeChanges* changes = nullptr);
 
 // Markdown: table | quantity | role | n | raw r | raw RMSE | harmonized r | harmonized RMSE |
 // RMSE reduction [| truth r | truth RMSE], then the notes.
