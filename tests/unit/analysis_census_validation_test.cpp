@@ -140,6 +140,21 @@ TEST(CensusValidation, HeldOutBlocksSplitAndRescaled) {
   EXPECT_DOUBLE_EQ(plain.rows[0].raw.rmse, std::sqrt(4.0 / 2));  // E 62, 40 against 60, 40
 }
 
+TEST(CensusValidation, AHeldOutCopyOfAFittedTableIsReportedAsFitted) {
+  // The same county row table, supplied once as fitted and once as "held out".
+  const auto rep = validate_against_tables(
+      raw(), harmonized(), nullptr,
+      {county_rows({37, 32, 44}, TableRole::fitted), county_rows({37, 32, 44}, TableRole::held_out),
+       county_rows({37, 30, 46}, TableRole::held_out)});
+  ASSERT_EQ(rep.rows.size(), 3u);
+  EXPECT_EQ(rep.rows[1].role, TableRole::fitted);
+  EXPECT_EQ(rep.rows[1].stage, "county_ipf");
+  EXPECT_EQ(rep.rows[2].role, TableRole::held_out);  // different values: a real held-out table
+  bool copy = false;
+  for (const auto& w : rep.warnings) copy |= w.find("not held out") != std::string::npos;
+  EXPECT_TRUE(copy);
+}
+
 TEST(CensusValidation, UnmetLastStageAndTruthDisagreement) {
   // H (37, 32, 44) does not meet the table (30, 32, 51) its last stage supposedly fitted; the
   // truth (37, 32, 44) differs from it too.
@@ -299,6 +314,19 @@ TEST_F(ValidateCli, FittedAndHeldOutTablesOfAPlan) {
   for (const auto& w : wrong["warnings"])
     unmet |= w.get<std::string>().find("does not meet") != std::string::npos;
   EXPECT_TRUE(unmet);
+
+  // The golden state table as "held out": its off-diagonal ACS estimates are stage 3's targets
+  // (so that row is reported as fitted); its diagonal (ACS only, without deaths and emigrants)
+  // is not.
+  const auto copy =
+      validate_json({"--plan", "plan.toml", "--held-out", "census/state_flows.csv",
+                     "--held-out-columns", "orig_state_fips,dest_state_fips,acs_raw"});
+  const auto* between = row(copy, "state_flows", "flows between 2-digit areas (acs_raw) between");
+  const auto* within = row(copy, "state_flows", "flows between 2-digit areas (acs_raw) within");
+  ASSERT_TRUE(between && within) << copy.dump(1);
+  EXPECT_EQ((*between)["role"], "fitted");
+  EXPECT_EQ((*between)["stage"], "state_flows");
+  EXPECT_EQ((*within)["role"], "held-out");
 
   // A package with the census table.
   const auto p = flowfit({"validate", "--plan", "plan3.toml", "--package", "val", "-q"});
