@@ -20,6 +20,7 @@ packages=(
   libomp-dev
   python3 python3-numpy python3-scipy  # the tests' scipy round trips use /usr/bin/python3
   python3-dev pybind11-dev  # the Python module (python/, FLOWFIT_PYTHON=AUTO)
+  python3-venv python3-pip python3-setuptools python3-wheel  # its pip install (docs/python.md)
   python3-pandas python3-pytest python3-matplotlib  # its tests and docs/python.md's example
   python3-jsonschema  # validates the analyses' data packages (tests)
   time

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs every `flowfit analyze` subcommand and `flowfit redact` on the analysis example data and
+# Runs every `flowfit analyze` subcommand, `flowfit redact` and `flowfit validate --plan` on the analysis example data and
 # validates each output folder as a Frictionless data package (validate_datapackage.py).
 # Usage: analysis_packages.sh FLOWFIT PYTHON3 SOURCE_DIR WORK_DIR
 set -euo pipefail
@@ -16,9 +16,15 @@ m=$data/harmonized_2015.mtx g=$data/geography.csv
 "$flowfit" -q analyze area "$m" "$data/raw_2015.mtx" --labels harmonized,raw --geography "$g" \
   --geoids 06001 --rings 200 -o area
 "$flowfit" -q redact "$m" --geography "$g" --max-destinations 2 -o redacted.mtx --report redaction
+# validate --plan writes into the plan's folder: run it on a copy.
+mkdir plan && cp -r "$data/plan.toml" "$data/census" "$data/raw_2015.mtx" "$data/geography.csv" \
+  "$data/county_flows.csv" plan/
+"$flowfit" -q run plan/plan.toml
+"$flowfit" -q validate --plan plan/plan.toml --held-out plan/county_flows.csv --package validation \
+  -o validation.md
 "$python" "$src/tests/cmake/validate_datapackage.py" \
   "$src/tests/data/datapackage_schema/tabular-data-package.schema.json" \
-  rates rates_kind groups distances area redaction
+  rates rates_kind groups distances area redaction validation
 # A corrupted package must fail the validator (the check can fail).
 sed -i 's/^06001,/6001,/' rates/rates.csv
 if "$python" "$src/tests/cmake/validate_datapackage.py" \
