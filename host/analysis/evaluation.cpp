@@ -10,6 +10,7 @@
 
 #include "flowfit/analysis/rates.hpp"
 #include "flowfit/error.hpp"
+#include "host/analysis/agreement_format.hpp"
 
 namespace flowfit::analysis {
 
@@ -208,22 +209,9 @@ EvaluationReport evaluate_against_truth(const CsrMatrix& truth, const CsrMatrix&
   return rep;
 }
 
-namespace {
-
-std::string num(double v, const char* spec) {
-  if (!std::isfinite(v)) return "–";
-  return fmt::format(fmt::runtime(spec), v);
-}
-
-nlohmann::json json_number(double v) {
-  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
-}
-
-nlohmann::json json_agreement(const Agreement& a) {
-  return {{"n", a.n}, {"pearson", json_number(a.pearson)}, {"rmse", json_number(a.rmse)}};
-}
-
-}  // namespace
+using detail::json_agreement;
+using detail::json_number;
+using detail::num;
 
 std::string to_markdown(const EvaluationReport& rep) {
   std::string t;

@@ -25,6 +25,23 @@ FieldSpec geoid_field(std::string name, int length, std::string description) {
   return f;
 }
 
+FieldSpec number_field(std::string name, std::string description, std::string unit) {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.type = "number";
+  f.description = std::move(description);
+  f.unit = std::move(unit);
+  return f;
+}
+
+FieldSpec text_field(std::string name, std::string description, bool required) {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.description = std::move(description);
+  f.required = required;
+  return f;
+}
+
 struct PackageWriter::State {
   ordered_json descriptor;
   ordered_json resources = ordered_json::array();

@@ -1,16 +1,7 @@
 # docs/analysis.md's worked examples (run like docs/cli.md's) and the data-package validity of
 # every analysis output (python3-jsonschema against tests/data/datapackage_schema).
-find_program(FLOWFIT_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
-if(NOT FLOWFIT_PYTHON3)
-  find_program(FLOWFIT_PYTHON3 NAMES python3)
-endif()
+flowfit_add_doc_examples(analysis_docs_examples docs/analysis.md tests/data/analysis 300)
 if(FLOWFIT_PYTHON3 AND TARGET flowfit)
-  add_test(NAME analysis_docs_examples
-           COMMAND ${FLOWFIT_PYTHON3} ${PROJECT_SOURCE_DIR}/tools/run_doc_examples.py
-                   --binary $<TARGET_FILE:flowfit> --doc ${PROJECT_SOURCE_DIR}/docs/analysis.md
-                   --data ${PROJECT_SOURCE_DIR}/tests/data/analysis)
-  set_tests_properties(analysis_docs_examples PROPERTIES TIMEOUT 300 LABELS "cli;docs"
-                       ENVIRONMENT "OMP_WAIT_POLICY=passive")
   execute_process(COMMAND ${FLOWFIT_PYTHON3} -c "import jsonschema"
                   RESULT_VARIABLE FLOWFIT_NO_JSONSCHEMA OUTPUT_QUIET ERROR_QUIET)
   if(FLOWFIT_NO_JSONSCHEMA)

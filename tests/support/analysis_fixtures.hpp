@@ -37,4 +37,19 @@ inline CsrMatrix five_flows() {
       {{50, 5, 3, 2, 0}, {4, 30, 0, 0, 6}, {0, 0, 20, 10, 0}, {1, 0, 0, 40, 9}, {0, 0, 0, 0, 100}});
 }
 
+// A four-CBG example of a synthetic-truth validation (total 113 in each matrix): the truth T, the
+// observed E (two entries changed, same total) and a harmonized H ((1,3) moved to (1,2)).
+inline Geography four_cbgs() {
+  return Geography({"010010001001", "010010001002", "010030002001", "020010003001"});
+}
+inline CsrMatrix four_truth() {
+  return dense_matrix({{10, 2, 1, 0}, {1, 20, 0, 3}, {0, 2, 30, 0}, {4, 0, 0, 40}});
+}
+inline CsrMatrix four_raw() {
+  return dense_matrix({{6, 2, 1, 0}, {1, 20, 0, 3}, {0, 2, 30, 0}, {8, 0, 0, 40}});
+}
+inline CsrMatrix four_harmonized() {
+  return dense_matrix({{10, 2, 1, 0}, {1, 20, 3, 0}, {0, 2, 30, 0}, {4, 0, 0, 40}});
+}
+
 }  // namespace flowfit::testing

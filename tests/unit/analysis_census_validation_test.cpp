@@ -3,6 +3,8 @@
 // `flowfit validate --plan` end to end on the 12-CBG example of tests/data/cli.
 #include <gtest/gtest.h>
 
+#include "support/analysis_fixtures.hpp"
+
 #include <cmath>
 #include <fstream>
 #include <vector>
@@ -19,32 +21,21 @@ namespace {
 namespace fs = std::filesystem;
 
 Geography geo4() {
-  return Geography({"010010001001", "010010001002", "010030002001", "020010003001"});
+  return testing::four_cbgs();
 }
-
 CsrMatrix dense(const std::vector<std::vector<double>>& rows) {
-  std::vector<int64_t> r, c;
-  std::vector<double> v;
-  for (size_t i = 0; i < rows.size(); ++i)
-    for (size_t j = 0; j < rows[i].size(); ++j)
-      if (rows[i][j] != 0) {
-        r.push_back(static_cast<int64_t>(i));
-        c.push_back(static_cast<int64_t>(j));
-        v.push_back(rows[i][j]);
-      }
-  return csr_from_triplets(static_cast<int64_t>(rows.size()), static_cast<int64_t>(rows.size()), r,
-                           c, v);
+  return testing::dense_matrix(rows);
 }
 
 // Observed E and harmonized H, both with total 113; T of the synthetic-truth tests.
 CsrMatrix raw() {
-  return dense({{6, 2, 1, 0}, {1, 20, 0, 3}, {0, 2, 30, 0}, {8, 0, 0, 40}});
+  return testing::four_raw();
 }
 CsrMatrix harmonized() {
-  return dense({{10, 2, 1, 0}, {1, 20, 3, 0}, {0, 2, 30, 0}, {4, 0, 0, 40}});
+  return testing::four_harmonized();
 }
 CsrMatrix truth() {
-  return dense({{10, 2, 1, 0}, {1, 20, 0, 3}, {0, 2, 30, 0}, {4, 0, 0, 40}});
+  return testing::four_truth();
 }
 
 // County row sums: E 33, 32, 48; H and T 37, 32, 44.

@@ -28,10 +28,6 @@ struct AreaArgs {
   MatrixInputOptions in;
 };
 
-analysis::FieldSpec num(std::string name, std::string description, std::string unit) {
-  return {std::move(name), "number", std::move(description), std::move(unit), "", false};
-}
-
 std::vector<std::string> read_geoid_file(const std::string& path) {
   const io::CsvTable t = io::CsvTable::read(path);
   const int c = t.find_column("geoid") ? t.column("geoid") : 0;
@@ -77,20 +73,24 @@ int run_area(const AreaArgs& a, const GlobalOptions& global) {
       "region), rest_of_county (the origin CBG's county, outside the region), rest_of_state, "
       "elsewhere. cbg_out_rate = movers / population_before; region_out_rate = movers who left "
       "the region / population_before.";
-  t.fields = {{"year", "string", "matrix label (--labels, default: the file name)", "", "", true},
-              {"region", "string", "area, neighbours_within_<X>mi, rest_of_county, rest_of_state",
-               "", "", true},
-              {"n_cbgs", "integer", "CBGs in the region", "CBGs", "", false},
-              num("population_before", "people in the region at t-1", "people"),
-              num("cbg_stayers", "people who stayed in their CBG", "people"),
-              num("movers", "people who left their CBG", "people"),
-              num("within_region", "movers to another CBG of the region", "people"),
-              num("rest_of_county", "movers to the origin county, outside the region", "people"),
-              num("rest_of_state", "movers to the origin state, outside its county and the region",
-                  "people"),
-              num("elsewhere", "movers to other states", "people"),
-              num("cbg_out_rate", "movers / population_before", "fraction"),
-              num("region_out_rate", "movers who left the region / population_before", "fraction")};
+  t.fields = {
+      {"year", "string", "matrix label (--labels, default: the file name)", "", "", true},
+      {"region", "string", "area, neighbours_within_<X>mi, rest_of_county, rest_of_state", "", "",
+       true},
+      {"n_cbgs", "integer", "CBGs in the region", "CBGs", "", false},
+      analysis::number_field("population_before", "people in the region at t-1", "people"),
+      analysis::number_field("cbg_stayers", "people who stayed in their CBG", "people"),
+      analysis::number_field("movers", "people who left their CBG", "people"),
+      analysis::number_field("within_region", "movers to another CBG of the region", "people"),
+      analysis::number_field("rest_of_county", "movers to the origin county, outside the region",
+                             "people"),
+      analysis::number_field("rest_of_state",
+                             "movers to the origin state, outside its county and the region",
+                             "people"),
+      analysis::number_field("elsewhere", "movers to other states", "people"),
+      analysis::number_field("cbg_out_rate", "movers / population_before", "fraction"),
+      analysis::number_field("region_out_rate", "movers who left the region / population_before",
+                             "fraction")};
   t.primary_key = {"year", "region"};
   io::CsvWriter& w = pkg.table(t);
   for (size_t y = 0; y < a.matrices.size(); ++y) {

@@ -32,10 +32,6 @@ std::vector<std::string> split3(const std::string& text) {
   return out;
 }
 
-analysis::FieldSpec num(std::string name, std::string description, std::string unit) {
-  return {std::move(name), "number", std::move(description), std::move(unit), "", false};
-}
-
 int run_distances(const DistancesArgs& a, const GlobalOptions& global) {
   check_package_output(
       a.output, {"distance_bins", "distance_summary"},
@@ -69,10 +65,11 @@ int run_distances(const DistancesArgs& a, const GlobalOptions& global) {
   b.title = "Movers by distance bin";
   b.description = "Bin [lower, upper) in miles; the last bin has no upper bound (empty)";
   b.fields = {{"group", "string", "all, or the origin group", "", "", true},
-              num("lower_miles", "bin lower edge (inclusive)", "miles"),
-              num("upper_miles", "bin upper edge (exclusive; empty: unbounded)", "miles"),
-              num("movers", "people whose move is in the bin", "people"),
-              num("share", "movers / all movers of the group", "fraction")};
+              analysis::number_field("lower_miles", "bin lower edge (inclusive)", "miles"),
+              analysis::number_field("upper_miles", "bin upper edge (exclusive; empty: unbounded)",
+                                     "miles"),
+              analysis::number_field("movers", "people whose move is in the bin", "people"),
+              analysis::number_field("share", "movers / all movers of the group", "fraction")};
   b.fields[1].required = true;
   b.primary_key = {"group", "lower_miles"};
   io::CsvWriter& w = pkg.table(b);
@@ -90,16 +87,16 @@ int run_distances(const DistancesArgs& a, const GlobalOptions& global) {
   s.name = "distance_summary";
   s.title = "Move distance summary";
   s.fields = {{"group", "string", "all, or the origin group", "", "", true},
-              num("movers", "people who changed CBG", "people"),
-              num("mean_miles", "flow-weighted mean distance", "miles")};
+              analysis::number_field("movers", "people who changed CBG", "people"),
+              analysis::number_field("mean_miles", "flow-weighted mean distance", "miles")};
   for (double t : o.under)
-    s.fields.push_back(num(fmt::format("share_under_{:g}mi", t),
-                           fmt::format("share of movers moving less than {:g} miles", t),
-                           "fraction"));
+    s.fields.push_back(analysis::number_field(
+        fmt::format("share_under_{:g}mi", t),
+        fmt::format("share of movers moving less than {:g} miles", t), "fraction"));
   for (double t : o.over)
-    s.fields.push_back(num(fmt::format("share_over_{:g}mi", t),
-                           fmt::format("share of movers moving more than {:g} miles", t),
-                           "fraction"));
+    s.fields.push_back(analysis::number_field(
+        fmt::format("share_over_{:g}mi", t),
+        fmt::format("share of movers moving more than {:g} miles", t), "fraction"));
   s.primary_key = {"group"};
   io::CsvWriter& sw = pkg.table(s);
   for (const auto& r : rows) {

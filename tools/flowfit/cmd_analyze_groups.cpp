@@ -20,10 +20,6 @@ struct GroupsArgs {
   bool out_of_county = false;
 };
 
-analysis::FieldSpec num(std::string name, std::string description, std::string unit) {
-  return {std::move(name), "number", std::move(description), std::move(unit), "", false};
-}
-
 int run_groups(const GroupsArgs& a, const GlobalOptions& global) {
   check_package_output(a.output, {"group_flows", "group_shares", "group_ratios", "quantile_bins"},
                        {a.matrix, a.in.geography, a.groups.mapping, a.groups.attribute});
@@ -46,12 +42,14 @@ int run_groups(const GroupsArgs& a, const GlobalOptions& global) {
   t.description =
       "share = movers / movers of the origin group; ratio = share / share of all "
       "movers who moved to the destination group (homophily on the diagonal)";
-  t.fields = {{"origin_group", "string", "group of the origin CBG", "", "", true},
-              {"destination_group", "string", "group of the destination CBG", "", "", true},
-              num("movers", "people who moved from the origin to the destination group", "people"),
-              num("share", "movers / movers of the origin group", "fraction"),
-              num("ratio_to_all_movers", "share / (movers to the destination group / all movers)",
-                  "ratio")};
+  t.fields = {
+      {"origin_group", "string", "group of the origin CBG", "", "", true},
+      {"destination_group", "string", "group of the destination CBG", "", "", true},
+      analysis::number_field("movers", "people who moved from the origin to the destination group",
+                             "people"),
+      analysis::number_field("share", "movers / movers of the origin group", "fraction"),
+      analysis::number_field("ratio_to_all_movers",
+                             "share / (movers to the destination group / all movers)", "ratio")};
   t.primary_key = {"origin_group", "destination_group"};
   io::CsvWriter& w = pkg.table(t);
   for (int32_t g = 0; g < f.n(); ++g)
@@ -78,7 +76,8 @@ int run_groups(const GroupsArgs& a, const GlobalOptions& global) {
     wide.fields.push_back(
         {"origin_group", "string", "origin group, all_movers or population_share", "", "", true});
     for (const std::string& l : f.labels)
-      wide.fields.push_back(num(l, "destination group " + l, pass == 0 ? "fraction" : "ratio"));
+      wide.fields.push_back(
+          analysis::number_field(l, "destination group " + l, pass == 0 ? "fraction" : "ratio"));
     wide.primary_key = {"origin_group"};
     io::CsvWriter& ww = pkg.table(wide);
     for (int32_t g = 0; g < f.n(); ++g) {
@@ -103,8 +102,8 @@ int run_groups(const GroupsArgs& a, const GlobalOptions& global) {
     b.title = "Quantile bins of " + a.groups.value;
     b.description = "Bins over the attribute rows joined by some CBG, each row counted once";
     b.fields = {{"group", "string", "bin label", "", "", true},
-                num("lower", "smallest value in the bin", ""),
-                num("upper", "largest value in the bin", ""),
+                analysis::number_field("lower", "smallest value in the bin", ""),
+                analysis::number_field("upper", "largest value in the bin", ""),
                 {"rows", "integer", "attribute rows in the bin", "rows", "", false}};
     b.primary_key = {"group"};
     io::CsvWriter& bw = pkg.table(b);

@@ -19,15 +19,6 @@ struct RatesArgs {
   double min_population = 0;
 };
 
-analysis::FieldSpec number(std::string name, std::string description, std::string unit) {
-  analysis::FieldSpec f;
-  f.name = std::move(name);
-  f.type = "number";
-  f.description = std::move(description);
-  f.unit = std::move(unit);
-  return f;
-}
-
 int run_rates(const RatesArgs& a, const GlobalOptions& global) {
   if (a.min_population < 0) throw ConfigError("--min-population", "must be >= 0");
   check_package_output(a.output, {"rates"},
@@ -57,20 +48,24 @@ int run_rates(const RatesArgs& a, const GlobalOptions& global) {
           : analysis::FieldSpec{"area", "string", "group label", "", "", true});
   t.fields.push_back({"n_cbgs", "integer", "CBGs in the area", "CBGs", "", false});
   for (auto f :
-       {number("population_before", "people living in the area at t-1", "people"),
-        number("population_after", "people living in the area at t", "people"),
-        number("cbg_stayers", "people who stayed in their CBG", "people"),
-        number("within_area_movers", "people who moved between CBGs of the area", "people"),
-        number("out_migrants", "people who left the area", "people"),
-        number("in_migrants", "people who moved into the area from another area", "people"),
-        number("net_migrants", "in_migrants - out_migrants", "people"),
-        number("out_migration_rate", "out_migrants / population_before", "fraction"),
-        number("in_migration_rate", "in_migrants / population_after", "fraction"),
-        number("net_migration_rate", "net_migrants / population_before", "fraction"),
-        number("mover_rate",
-               "(within_area_movers + out_migrants) / population_before: share who "
-               "changed CBG",
-               "fraction")})
+       {analysis::number_field("population_before", "people living in the area at t-1", "people"),
+        analysis::number_field("population_after", "people living in the area at t", "people"),
+        analysis::number_field("cbg_stayers", "people who stayed in their CBG", "people"),
+        analysis::number_field("within_area_movers", "people who moved between CBGs of the area",
+                               "people"),
+        analysis::number_field("out_migrants", "people who left the area", "people"),
+        analysis::number_field("in_migrants", "people who moved into the area from another area",
+                               "people"),
+        analysis::number_field("net_migrants", "in_migrants - out_migrants", "people"),
+        analysis::number_field("out_migration_rate", "out_migrants / population_before",
+                               "fraction"),
+        analysis::number_field("in_migration_rate", "in_migrants / population_after", "fraction"),
+        analysis::number_field("net_migration_rate", "net_migrants / population_before",
+                               "fraction"),
+        analysis::number_field("mover_rate",
+                               "(within_area_movers + out_migrants) / population_before: share who "
+                               "changed CBG",
+                               "fraction")})
     t.fields.push_back(f);
   t.fields.push_back({"suppressed", "boolean",
                       "true when population_before is below the threshold (rates omitted)", "", "",

@@ -23,10 +23,6 @@ struct RedactArgs {
   analysis::RedactionOptions options;
 };
 
-analysis::FieldSpec num(std::string name, std::string description, std::string unit) {
-  return {std::move(name), "number", std::move(description), std::move(unit), "", false};
-}
-
 int run_redact(const RedactArgs& a, const GlobalOptions& global) {
   const io::MatrixFormat to = matrix_format_for(a.output, a.to, "--to");
   prepare_output(a.output, "--output", {{"MATRIX", a.matrix}, {"--geography", a.in.geography}});
@@ -57,9 +53,10 @@ int run_redact(const RedactArgs& a, const GlobalOptions& global) {
   t.fields = {analysis::geoid_field("cbg_geoid", 12, "withheld CBG"),
               {"concentrated", "boolean", "withheld by the concentration rule", "", "", true},
               {"small_population", "boolean", "withheld by the population rule", "", "", true},
-              num("population", "row sum (people at t-1)", "people"),
-              num("out_movers", "row sum - diagonal", "people"),
-              num("top_share", "share of out-movers going to the largest destinations", "fraction"),
+              analysis::number_field("population", "row sum (people at t-1)", "people"),
+              analysis::number_field("out_movers", "row sum - diagonal", "people"),
+              analysis::number_field(
+                  "top_share", "share of out-movers going to the largest destinations", "fraction"),
               {"destinations", "integer", "CBGs receiving movers", "CBGs", "", false}};
   // A geography of non-CBG units (tests, regions) has other GEOID lengths: no pattern then.
   for (const auto& id : in.geo.geoids())
@@ -79,7 +76,7 @@ int run_redact(const RedactArgs& a, const GlobalOptions& global) {
   analysis::TableSpec s;
   s.name = "summary";
   s.title = "What was removed";
-  s.fields = {{"measure", "string", "", "", "", true}, num("value", "", "")};
+  s.fields = {{"measure", "string", "", "", "", true}, analysis::number_field("value", "", "")};
   s.primary_key = {"measure"};
   io::CsvWriter& sw = pkg.table(s);
   const double n = static_cast<double>(in.matrix.n_rows);

@@ -133,25 +133,8 @@ std::string negative_reduction_note(const analysis::EvaluationReport& rep,
   return note;
 }
 
-analysis::FieldSpec number(std::string name, std::string description, std::string unit = "") {
-  analysis::FieldSpec f;
-  f.name = std::move(name);
-  f.type = "number";
-  f.description = std::move(description);
-  f.unit = std::move(unit);
-  return f;
-}
-
-analysis::FieldSpec text(std::string name, std::string description, bool required = false) {
-  analysis::FieldSpec f;
-  f.name = std::move(name);
-  f.description = std::move(description);
-  f.required = required;
-  return f;
-}
-
 analysis::FieldSpec count(std::string name, std::string description) {
-  analysis::FieldSpec f = text(std::move(name), std::move(description));
+  analysis::FieldSpec f = analysis::text_field(std::move(name), std::move(description));
   f.type = "integer";
   f.unit = "values";
   return f;
@@ -177,23 +160,27 @@ void write_package(const ValidateArgs& a, const analysis::CensusValidationReport
         "harmonized matrix agrees with it by construction (not a validation); role = held-out: no "
         "stage used it. Raw aggregates are rescaled to the table's total over the compared values "
         "(raw_scale) unless --no-rescale.";
-    t.fields = {text("table", "table name", true),
-                text("quantity", "compared quantity", true),
-                text("role", "fitted or held-out", true),
-                text("stage", "the plan's stage that fitted the table (empty: held out)"),
-                text("source", "file(s) the table was read from"),
-                count("n", "values compared")};
-    for (auto f : {number("table_total", "sum of the compared table values", "people"),
-                   number("raw_scale", "factor applied to the raw aggregates", "ratio"),
-                   number("raw_pearson", "Pearson r of raw aggregates with the table"),
-                   number("raw_rmse", "RMSE of raw aggregates against the table", "people"),
-                   number("harmonized_pearson", "Pearson r of harmonized aggregates"),
-                   number("harmonized_rmse", "RMSE of harmonized aggregates", "people"),
-                   number("rmse_reduction_pct", "100 (1 - harmonized_rmse / raw_rmse)", "percent"),
-                   number("truth_pearson", "Pearson r of the truth's aggregates (synthetic runs)"),
-                   number("truth_rmse", "RMSE of the truth's aggregates", "people")})
+    t.fields = {
+        analysis::text_field("table", "table name", true),
+        analysis::text_field("quantity", "compared quantity", true),
+        analysis::text_field("role", "fitted or held-out", true),
+        analysis::text_field("stage", "the plan's stage that fitted the table (empty: held out)"),
+        analysis::text_field("source", "file(s) the table was read from"),
+        count("n", "values compared")};
+    for (auto f :
+         {analysis::number_field("table_total", "sum of the compared table values", "people"),
+          analysis::number_field("raw_scale", "factor applied to the raw aggregates", "ratio"),
+          analysis::number_field("raw_pearson", "Pearson r of raw aggregates with the table"),
+          analysis::number_field("raw_rmse", "RMSE of raw aggregates against the table", "people"),
+          analysis::number_field("harmonized_pearson", "Pearson r of harmonized aggregates"),
+          analysis::number_field("harmonized_rmse", "RMSE of harmonized aggregates", "people"),
+          analysis::number_field("rmse_reduction_pct", "100 (1 - harmonized_rmse / raw_rmse)",
+                                 "percent"),
+          analysis::number_field("truth_pearson",
+                                 "Pearson r of the truth's aggregates (synthetic runs)"),
+          analysis::number_field("truth_rmse", "RMSE of the truth's aggregates", "people")})
       t.fields.push_back(f);
-    t.fields.push_back(text("note", "what the row measures"));
+    t.fields.push_back(analysis::text_field("note", "what the row measures"));
     t.primary_key = {"table", "quantity"};
     io::CsvWriter& w = pkg.table(t);
     for (const auto& r : census->rows) {
@@ -216,16 +203,18 @@ void write_package(const ValidateArgs& a, const analysis::CensusValidationReport
     t.description =
         "One row per level and quantity (docs/synthetic.md): raw (rescaled to the truth's total "
         "unless --no-rescale) and harmonized against --truth.";
-    analysis::FieldSpec weighted = text("weighted", "population-weighted (rates)");
+    analysis::FieldSpec weighted = analysis::text_field("weighted", "population-weighted (rates)");
     weighted.type = "boolean";
-    t.fields = {text("level", "cbg, tract, county or state", true),
-                text("quantity", "compared quantity", true), weighted,
+    t.fields = {analysis::text_field("level", "cbg, tract, county or state", true),
+                analysis::text_field("quantity", "compared quantity", true), weighted,
                 count("n", "values compared")};
-    for (auto f : {number("raw_pearson", "Pearson r of raw with the truth"),
-                   number("raw_rmse", "RMSE of raw against the truth"),
-                   number("harmonized_pearson", "Pearson r of harmonized with the truth"),
-                   number("harmonized_rmse", "RMSE of harmonized against the truth"),
-                   number("rmse_reduction_pct", "100 (1 - harmonized_rmse / raw_rmse)", "percent")})
+    for (auto f :
+         {analysis::number_field("raw_pearson", "Pearson r of raw with the truth"),
+          analysis::number_field("raw_rmse", "RMSE of raw against the truth"),
+          analysis::number_field("harmonized_pearson", "Pearson r of harmonized with the truth"),
+          analysis::number_field("harmonized_rmse", "RMSE of harmonized against the truth"),
+          analysis::number_field("rmse_reduction_pct", "100 (1 - harmonized_rmse / raw_rmse)",
+                                 "percent")})
       t.fields.push_back(f);
     t.primary_key = {"level", "quantity"};
     io::CsvWriter& w = pkg.table(t);

@@ -34,6 +34,9 @@ struct TableSpec {
 
 // A GEOID field: a string of exactly `length` digits (2 state, 5 county, 11 tract, 12 CBG).
 FieldSpec geoid_field(std::string name, int length, std::string description);
+// A number field with an optional unit; a string field, optionally required.
+FieldSpec number_field(std::string name, std::string description, std::string unit = "");
+FieldSpec text_field(std::string name, std::string description, bool required = false);
 
 // Writes DIR/<resource>.csv files and DIR/datapackage.json, every file atomically. Resources
 // are written one at a time: table() opens one, finish_table() commits it and records its
