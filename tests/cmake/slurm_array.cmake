@@ -6,6 +6,6 @@ if(TARGET flowfit)
   add_test(NAME slurm_array_job
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/slurm_array.sh $<TARGET_FILE:flowfit>
                    ${PROJECT_SOURCE_DIR}/tests/data/batch)
-  set_tests_properties(slurm_array_job PROPERTIES TIMEOUT 180 SKIP_RETURN_CODE 77
+  set_tests_properties(slurm_array_job PROPERTIES TIMEOUT 420 SKIP_RETURN_CODE 77
                        LABELS "cli;batch" RUN_SERIAL TRUE)
 endif()

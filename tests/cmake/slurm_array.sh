@@ -39,7 +39,8 @@ munged --key-file="$tmp/munge/munge.key" --socket="$tmp/munge/munge.sock" \
   --seed-file="$tmp/munge/munge.seed" --force ||
   skip "munged does not start: $(tail -3 "$tmp/munge/munged.log" 2>/dev/null)"
 
-# slurm.conf: this host as controller and only node; ports picked at random (one test at a time
+# slurm.conf: this host as controller and only node, at 127.0.0.1 (no name lookup: a chroot or
+# container may not resolve its own host name); ports picked at random (one test at a time
 # per port pair; a clash shows as a daemon that does not start and is retried below).
 node=$(hostname -s)
 cpus=$(nproc)
@@ -50,7 +51,7 @@ start_cluster() {
   mkdir -p "$tmp/state" "$tmp/spool"
   cat >"$tmp/slurm.conf" <<CONF
 ClusterName=flowfittest
-SlurmctldHost=$node
+SlurmctldHost=$node(127.0.0.1)
 SlurmUser=$user
 SlurmdUser=$user
 AuthType=auth/munge
@@ -74,8 +75,9 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 MpiDefault=none
 ReturnToService=2
+MessageTimeout=5
 SlurmdParameters=config_overrides
-NodeName=$node CPUs=$cpus RealMemory=$mem State=UNKNOWN
+NodeName=$node NodeAddr=127.0.0.1 NodeHostname=$node CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
   export SLURM_CONF=$tmp/slurm.conf
@@ -84,7 +86,7 @@ CONF
   slurmd -D -f "$SLURM_CONF" >"$tmp/slurmd.out" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 40); do
-    if sinfo -h -o %T 2>/dev/null | grep -qx idle; then return 0; fi
+    if timeout 5 sinfo -h -o %T 2>/dev/null | grep -qx idle; then return 0; fi
     sleep 0.5
   done
   return 1
@@ -106,8 +108,10 @@ grep -qx '#SBATCH --array=0-2' out/submit_slurm.sh
 sed -i "s/^#SBATCH --cpus-per-task=.*/#SBATCH --cpus-per-task=$(( cpus < 2 ? cpus : 2 ))/" \
   out/submit_slurm.sh
 sed -i "s/^#SBATCH --mem=.*/#SBATCH --mem=256M/" out/submit_slurm.sh
-timeout 120 sbatch --wait out/submit_slurm.sh || {
-  echo "the array job failed; task logs:" >&2
+timeout 240 sbatch --wait out/submit_slurm.sh || {
+  echo "the array job failed or did not finish in 240 s; queue, daemon and task logs:" >&2
+  timeout 5 squeue -a >&2 || true
+  tail -n 5 "$tmp/slurmctld.log" "$tmp/slurmd.log" >&2 || true
   tail -n 20 out/logs/* >&2 || true
   exit 1
 }
