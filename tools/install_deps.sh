@@ -24,6 +24,7 @@ packages=(
   python3-jsonschema  # validates the analyses' data packages (tests)
   time
   clang-format
+  clang libclang-rt-14-dev  # libFuzzer and its sanitizer runtimes (tests/fuzz, run_tests.sh fuzz)
 )
 
 missing=()
