@@ -8,7 +8,7 @@
 # in the build directory (crash-*, oom-*, timeout-*).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${1:-$root/build-fuzz}"
+build="$(cd "${1:-$root/build-fuzz}" && pwd)"  # absolute: each harness runs inside it
 seconds="${2:-20}"
 data="$root/tests/data"
 scratch="$(mktemp -d)"
@@ -41,7 +41,8 @@ for exe in "$build"/fuzz_*; do
   name="$(basename "$exe")"
   corpus="$scratch/corpus_$name"
   mkdir -p "$corpus"
-  for f in $(seeds "$name" 2>/dev/null); do cp "$f" "$corpus/"; done
+  n=0  # numbered: seeds of one harness may share a file name (datapackage.json)
+  for f in $(seeds "$name" 2>/dev/null); do n=$((n + 1)); cp "$f" "$corpus/$n-$(basename "$f")"; done
   if [ "$name" = fuzz_npy_header ]; then
     python3 - "$corpus" "$data"/io/*.npz "$data"/bad/npz_*.npz <<'PY' || true
 import sys, zipfile, hashlib
