@@ -3,7 +3,7 @@
 # user would on a fresh machine: catches any package the project needs but does not install.
 #
 #   tools/fresh_root_check.sh [--run test|default|both] [--keep] [--cache DIR] [--rebuild-base]
-#                             [--ccache DIR]
+#                             [--ccache DIR] [--steps "STEP..."]
 #
 #   --run test      tools/run_tests.sh (the default; what CI runs)
 #   --run default   tools/run_default.sh
@@ -12,6 +12,7 @@
 #   --cache DIR     where the pristine base tarball is cached (default /var/cache/flowfit-fresh-root)
 #   --rebuild-base  build the base again even when a cached one exists
 #   --ccache DIR    share this ccache directory with the root (faster reruns; default: none, cold)
+#   --steps LIST    with --run test: only these tools/run_tests.sh steps (default: all of them)
 #
 # The root is Debian's "minbase" variant (only Essential packages and apt: no compiler, no cmake,
 # no python; stricter than a fresh installation, like the debian:12 container image), built with
@@ -27,9 +28,10 @@ keep=0
 cache=/var/cache/flowfit-fresh-root
 rebuild_base=0
 ccache_dir=
+steps=
 suite=bookworm
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 while (($#)); do
   case $1 in
     --run) run=${2:?--run needs test, default or both}; shift 2 ;;
@@ -39,12 +41,13 @@ while (($#)); do
     --cache) cache=${2:?}; shift 2 ;;
     --rebuild-base) rebuild_base=1; shift ;;
     --ccache) ccache_dir=${2:?}; shift 2 ;;
+    --steps) steps=${2:?--steps needs a list of tools/run_tests.sh steps}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "fresh_root_check: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
 case $run in
-  test) commands=(tools/run_tests.sh) ;;
+  test) commands=("tools/run_tests.sh${steps:+ $steps}") ;;
   default) commands=(tools/run_default.sh) ;;
   both) commands=(tools/run_default.sh tools/run_tests.sh) ;;
   *) echo "fresh_root_check: --run must be test, default or both (got '$run')" >&2; exit 2 ;;

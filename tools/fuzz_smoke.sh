@@ -8,7 +8,7 @@
 # in the build directory (crash-*, oom-*, timeout-*).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${1:-$root/build-fuzz}"
+build="$(cd "${1:-$root/build-fuzz}" && pwd)"  # absolute: each harness runs inside it
 seconds="${2:-20}"
 data="$root/tests/data"
 scratch="$(mktemp -d)"
@@ -30,6 +30,8 @@ seeds() {
     fuzz_triplet_csv) ls "$data"/io/triplets_small.csv "$data"/bad/triplets_*.csv ;;
     fuzz_plan_toml) ls "$data"/cli/*.toml "$data"/bad/plans/*.toml ;;
     fuzz_parse_number) ;;  # seeded with numbers below
+    fuzz_census_tables) ;;  # seeded with the census tables below (a selector byte first)
+    fuzz_datapackage) ls "$data"/analysis/*/datapackage.json "$root"/data/*/datapackage.json ;;
   esac
 }
 
@@ -39,7 +41,8 @@ for exe in "$build"/fuzz_*; do
   name="$(basename "$exe")"
   corpus="$scratch/corpus_$name"
   mkdir -p "$corpus"
-  for f in $(seeds "$name" 2>/dev/null); do cp "$f" "$corpus/"; done
+  n=0  # numbered: seeds of one harness may share a file name (datapackage.json)
+  for f in $(seeds "$name" 2>/dev/null); do n=$((n + 1)); cp "$f" "$corpus/$n-$(basename "$f")"; done
   if [ "$name" = fuzz_npy_header ]; then
     python3 - "$corpus" "$data"/io/*.npz "$data"/bad/npz_*.npz <<'PY' || true
 import sys, zipfile, hashlib
@@ -62,6 +65,18 @@ PY
     for t in 0 1 -1 +2.5 1e308 1e309 4.9e-324 2.4703282292062327e-324 1e99999999999999999999 \
              11e9223372036854775807 0.01e-9223372036854775808 nan inf -0 0x10 " 7 " 1.5e+3; do
       printf '%s' "$t" > "$corpus/n$i"; i=$((i + 1))
+    done
+  fi
+  if [ "$name" = fuzz_census_tables ]; then
+    # First byte: table (byte % 8, the harness's order) and year (2011 + byte / 8 % 10; 32 = 2015).
+    golden="$data/golden/case01"
+    i=0
+    for t in "$root"/data/census/pep_state_2010_2019.csv "$root"/data/census/acs1_state_totals_2011_2019.csv \
+             "$root"/data/census/acs1_state_flows_2011_2019.csv "$root"/data/census/pep_county_2010_2019.csv \
+             "$golden"/state_components.csv "$golden"/state_flows.csv "$golden"/county_components.csv \
+             "$golden"/cbg_pop_census2010.csv; do
+      { printf "\\$(printf '%03o' $((32 + i)))"; head -c 60000 "$t"; } > "$corpus/t$i"
+      i=$((i + 1))
     done
   fi
   echo "== $name: ${seconds}s, $(ls "$corpus" | wc -l) seeds"

@@ -29,6 +29,7 @@ packages=(
   # folder; on a systemd host the packages also enable munge.service (slurmd/slurmctld stay off
   # without /etc/slurm/slurm.conf).
   slurmctld slurmd slurm-client munge
+  clang libclang-rt-14-dev  # libFuzzer and its sanitizer runtimes (tests/fuzz, run_tests.sh fuzz)
 )
 
 missing=()

@@ -1,4 +1,5 @@
 #include "flowfit/io/ffm.hpp"
+#include "flowfit/io/matrix_header.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -59,8 +60,8 @@ std::span<const std::byte> as_bytes(const void* p, std::size_t n) {
   return {static_cast<const std::byte*>(p), n};
 }
 
-// Checks everything about a mapped .ffm file and returns a view of its arrays.
-ConstCsrView validate(const MappedFile& f, const MatrixReadOptions& options) {
+// The header of a mapped .ffm file, checked against itself and the file size.
+FfmHeader check_header(const MappedFile& f, const MatrixReadOptions& options) {
   const std::string& file = f.path();
   auto fail = [&](const std::string& field, const std::string& why) -> void {
     throw InputError(file, 0, field, why);
@@ -98,6 +99,17 @@ ConstCsrView validate(const MappedFile& f, const MatrixReadOptions& options) {
          "truncated: " + std::to_string(f.size()) + " bytes, expected " + std::to_string(l.end));
   }
   if (f.size() > l.end) fail("payload", "trailing bytes after the values array");
+  return h;
+}
+
+// Checks everything about a mapped .ffm file and returns a view of its arrays.
+ConstCsrView validate(const MappedFile& f, const MatrixReadOptions& options) {
+  const std::string& file = f.path();
+  auto fail = [&](const std::string& field, const std::string& why) -> void {
+    throw InputError(file, 0, field, why);
+  };
+  const FfmHeader h = check_header(f, options);
+  const Layout l = layout_for(h.n_rows, h.nnz);
   if (options.verify_checksum &&
       crc32(as_bytes(f.data() + kFfmHeaderBytes, l.end - kFfmHeaderBytes)) != h.payload_crc32) {
     fail("payload", "checksum mismatch (corrupt data)");
@@ -139,6 +151,12 @@ ConstCsrView validate(const MappedFile& f, const MatrixReadOptions& options) {
 }
 
 }  // namespace
+
+MatrixHeader read_ffm_header(const std::filesystem::path& path, const MatrixReadOptions& options) {
+  const MappedFile f(path);
+  const FfmHeader h = check_header(f, options);
+  return {MatrixFormat::ffm, h.n_rows, h.n_cols, h.nnz};
+}
 
 void write_ffm(const std::filesystem::path& path, const CsrMatrix& matrix) {
   matrix.validate();

@@ -6,6 +6,7 @@
 
 #include "flowfit/error.hpp"
 #include "flowfit/io/mapped_file.hpp"
+#include "flowfit/io/matrix_header.hpp"
 #include "flowfit/io/matrix_market.hpp"
 #include "line_cursor.hpp"
 #include "parse_number.hpp"
@@ -77,17 +78,23 @@ int64_t parse_count(const std::string& file, int64_t line, std::string_view toke
   return v;
 }
 
-}  // namespace
+// The banner and the size line, checked; `cursor` is left on the size line.
+struct Start {
+  Banner banner;
+  int64_t n_rows = 0;
+  int64_t n_cols = 0;
+  int64_t n_entries = 0;
+  int64_t size_line = 0;
+};
 
-CsrMatrix read_matrix_market(const std::filesystem::path& path, const MatrixReadOptions& options) {
-  const std::string file = path.string();
-  MappedFile mapped(path);
-  detail::LineCursor cursor(mapped.text());
+Start read_start(const std::string& file, detail::LineCursor& cursor,
+                 const MatrixReadOptions& options) {
   std::string_view line;
   if (!cursor.next(line)) {
     throw InputError(file, 1, "banner", "empty file: expected a '%%MatrixMarket' banner");
   }
-  const Banner banner = parse_banner(file, line);
+  Start s;
+  s.banner = parse_banner(file, line);
 
   // Comments and blank lines, then the size line.
   bool have_size = false;
@@ -101,19 +108,44 @@ CsrMatrix read_matrix_market(const std::filesystem::path& path, const MatrixRead
     throw InputError(file, cursor.line() + 1, "size",
                      "file ends before the size line 'rows cols entries'");
   }
-  const int64_t size_line = cursor.line();
+  s.size_line = cursor.line();
   std::string_view rest = line;
-  const int64_t n_rows = parse_count(file, size_line, detail::next_token(rest), "rows");
-  const int64_t n_cols = parse_count(file, size_line, detail::next_token(rest), "columns");
-  const int64_t n_entries = parse_count(file, size_line, detail::next_token(rest), "entries");
+  s.n_rows = parse_count(file, s.size_line, detail::next_token(rest), "rows");
+  s.n_cols = parse_count(file, s.size_line, detail::next_token(rest), "columns");
+  s.n_entries = parse_count(file, s.size_line, detail::next_token(rest), "entries");
   if (!detail::is_blank(rest)) {
-    throw InputError(file, size_line, "size",
+    throw InputError(file, s.size_line, "size",
                      "unexpected text after 'rows cols entries': " + detail::quote_text(rest));
   }
-  detail::check_shape_limit(file, size_line, "size", n_rows, n_cols, options.max_dimension);
-  if (banner.symmetric && n_rows != n_cols) {
-    throw InputError(file, size_line, "size", "a symmetric matrix must be square");
+  detail::check_shape_limit(file, s.size_line, "size", s.n_rows, s.n_cols, options.max_dimension);
+  if (s.banner.symmetric && s.n_rows != s.n_cols) {
+    throw InputError(file, s.size_line, "size", "a symmetric matrix must be square");
   }
+  return s;
+}
+
+}  // namespace
+
+MatrixHeader read_matrix_market_header(const std::filesystem::path& path,
+                                       const MatrixReadOptions& options) {
+  MappedFile mapped(path);
+  detail::LineCursor cursor(mapped.text());
+  const Start s = read_start(path.string(), cursor, options);
+  return {MatrixFormat::matrix_market, s.n_rows, s.n_cols, s.n_entries};
+}
+
+CsrMatrix read_matrix_market(const std::filesystem::path& path, const MatrixReadOptions& options) {
+  const std::string file = path.string();
+  MappedFile mapped(path);
+  detail::LineCursor cursor(mapped.text());
+  const Start start = read_start(file, cursor, options);
+  const Banner& banner = start.banner;
+  const int64_t n_rows = start.n_rows;
+  const int64_t n_cols = start.n_cols;
+  const int64_t n_entries = start.n_entries;
+  const int64_t size_line = start.size_line;
+  std::string_view line;
+  std::string_view rest;
 
   detail::TripletBuilder builder(file, n_rows, n_cols, "line", "entry");
   // Do not trust the declared count for the reservation: a short file may claim billions.

@@ -8,6 +8,7 @@
 
 #include "flowfit/error.hpp"
 #include "flowfit/escape.hpp"
+#include "flowfit/io/matrix_header.hpp"
 #include "flowfit/io/npz.hpp"
 #include "npy.hpp"
 #include "parse_number.hpp"
@@ -218,36 +219,54 @@ void check_values(const std::string& file, const std::vector<double>& data,
 }
 
 // csr (major = rows) or csc (major = columns).
+// The members of a csr/csc archive with their headers checked against each other and the shape:
+// the cheap checks, made before any array is read.
+struct CompressedMembers {
+  NpyMember data_member;
+  NpyMember indptr_member;
+  NpyMember indices_member;
+  int64_t nnz = 0;
+
+  CompressedMembers(const ZipReader& zip, bool by_rows, int64_t n_rows, int64_t n_cols)
+      : data_member(zip, "data"), indptr_member(zip, "indptr"), indices_member(zip, "indices") {
+    const std::string& file = zip.file();
+    const int64_t n_major = by_rows ? n_rows : n_cols;
+    data_member.expect_1d(file);
+    data_member.expect_real(file);
+    indptr_member.expect_1d(file);
+    indptr_member.expect_integer(file);
+    indices_member.expect_1d(file);
+    indices_member.expect_integer(file);
+    nnz = data_member.header.count();
+    const std::string shape_text = std::to_string(n_rows) + " x " + std::to_string(n_cols);
+    if (indptr_member.header.count() != n_major + 1) {
+      throw InputError(file, 0, "indptr",
+                       "has " + std::to_string(indptr_member.header.count()) +
+                           " elements, expected " + std::to_string(n_major + 1) + " (shape " +
+                           shape_text + ")");
+    }
+    if (indices_member.header.count() != nnz) {
+      throw InputError(file, 0, "indices",
+                       "has " + std::to_string(indices_member.header.count()) +
+                           " elements but data has " + std::to_string(nnz));
+    }
+  }
+};
+
 CsrMatrix read_compressed(const ZipReader& zip, bool by_rows, int64_t n_rows, int64_t n_cols,
                           const MatrixReadOptions& options) {
   const std::string& file = zip.file();
   const int64_t n_major = by_rows ? n_rows : n_cols;
   const int64_t n_minor = by_rows ? n_cols : n_rows;
+  const std::string shape_text = std::to_string(n_rows) + " x " + std::to_string(n_cols);
   // The cheap checks first: headers (dtypes, element counts against the shape), then the index
   // arrays, and only then the data, so that a hostile archive is rejected before its largest
   // member is inflated.
-  NpyMember data_member(zip, "data");
-  NpyMember indptr_member(zip, "indptr");
-  NpyMember indices_member(zip, "indices");
-  data_member.expect_1d(file);
-  data_member.expect_real(file);
-  indptr_member.expect_1d(file);
-  indptr_member.expect_integer(file);
-  indices_member.expect_1d(file);
-  indices_member.expect_integer(file);
-  const int64_t nnz = data_member.header.count();
-  const std::string shape_text = std::to_string(n_rows) + " x " + std::to_string(n_cols);
-  if (indptr_member.header.count() != n_major + 1) {
-    throw InputError(file, 0, "indptr",
-                     "has " + std::to_string(indptr_member.header.count()) +
-                         " elements, expected " + std::to_string(n_major + 1) + " (shape " +
-                         shape_text + ")");
-  }
-  if (indices_member.header.count() != nnz) {
-    throw InputError(file, 0, "indices",
-                     "has " + std::to_string(indices_member.header.count()) +
-                         " elements but data has " + std::to_string(nnz));
-  }
+  CompressedMembers members(zip, by_rows, n_rows, n_cols);
+  NpyMember& data_member = members.data_member;
+  NpyMember& indptr_member = members.indptr_member;
+  NpyMember& indices_member = members.indices_member;
+  const int64_t nnz = members.nnz;
   std::vector<int64_t> indptr =
       indptr_member.integers<int64_t>(file, 0, nnz, "[0, nnz = " + std::to_string(nnz) + "]");
   if (indptr.front() != 0 || indptr.back() != nnz) {
@@ -315,25 +334,39 @@ CsrMatrix read_compressed(const ZipReader& zip, bool by_rows, int64_t n_rows, in
   return builder.build(options.duplicates);
 }
 
+// The members of a coo archive with their headers checked against each other.
+struct CooMembers {
+  NpyMember data_member;
+  NpyMember row_member;
+  NpyMember col_member;
+  int64_t n = 0;
+
+  explicit CooMembers(const ZipReader& zip)
+      : data_member(zip, "data"), row_member(zip, "row"), col_member(zip, "col") {
+    const std::string& file = zip.file();
+    data_member.expect_1d(file);
+    data_member.expect_real(file);
+    row_member.expect_1d(file);
+    row_member.expect_integer(file);
+    col_member.expect_1d(file);
+    col_member.expect_integer(file);
+    n = data_member.header.count();
+    if (row_member.header.count() != n || col_member.header.count() != n) {
+      throw InputError(
+          file, 0, row_member.header.count() != n ? "row" : "col",
+          "row, col and data lengths differ (" + std::to_string(row_member.header.count()) + ", " +
+              std::to_string(col_member.header.count()) + ", " + std::to_string(n) + ")");
+    }
+  }
+};
+
 CsrMatrix read_coo(const ZipReader& zip, int64_t n_rows, int64_t n_cols,
                    const MatrixReadOptions& options) {
   const std::string& file = zip.file();
-  NpyMember data_member(zip, "data");
-  NpyMember row_member(zip, "row");
-  NpyMember col_member(zip, "col");
-  data_member.expect_1d(file);
-  data_member.expect_real(file);
-  row_member.expect_1d(file);
-  row_member.expect_integer(file);
-  col_member.expect_1d(file);
-  col_member.expect_integer(file);
-  const int64_t n = data_member.header.count();
-  if (row_member.header.count() != n || col_member.header.count() != n) {
-    throw InputError(
-        file, 0, row_member.header.count() != n ? "row" : "col",
-        "row, col and data lengths differ (" + std::to_string(row_member.header.count()) + ", " +
-            std::to_string(col_member.header.count()) + ", " + std::to_string(n) + ")");
-  }
+  CooMembers members(zip);
+  NpyMember& data_member = members.data_member;
+  NpyMember& row_member = members.row_member;
+  NpyMember& col_member = members.col_member;
   std::vector<int64_t> rows =
       row_member.integers<int64_t>(file, 0, n_rows - 1, "[0, " + std::to_string(n_rows - 1) + "]");
   std::vector<int32_t> cols =
@@ -350,23 +383,20 @@ CsrMatrix read_coo(const ZipReader& zip, int64_t n_rows, int64_t n_cols,
   return builder.build(options.duplicates);
 }
 
-}  // namespace
+// The archive's format and shape, checked (the start of every read).
+struct NpzStart {
+  std::string format;
+  std::vector<int64_t> shape;
+};
 
-CsrMatrix read_npz(const std::filesystem::path& path, const MatrixReadOptions& options) {
-  const std::string file = path.string();
-  {
-    // A missing file would otherwise be reported by libzip as a generic open error.
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
-      throw InputError(file, 0, "", "cannot open: no such file");
-    }
-  }
-  ZipReader zip(file);
-  const std::string format = read_format(zip);
-  if (format != "csr" && format != "csc" && format != "coo") {
+NpzStart read_start(const ZipReader& zip, const MatrixReadOptions& options) {
+  const std::string& file = zip.file();
+  NpzStart s;
+  s.format = read_format(zip);
+  if (s.format != "csr" && s.format != "csc" && s.format != "coo") {
     throw InputError(
         file, 0, "format",
-        "unsupported sparse format " + quote_for_message(format) + " (csr, csc or coo)");
+        "unsupported sparse format " + quote_for_message(s.format) + " (csr, csc or coo)");
   }
   NpyMember shape_member(zip, "shape");
   shape_member.expect_1d(file);
@@ -374,11 +404,40 @@ CsrMatrix read_npz(const std::filesystem::path& path, const MatrixReadOptions& o
     throw InputError(file, 0, "shape",
                      "expected 2 elements, found " + std::to_string(shape_member.header.count()));
   }
-  const std::vector<int64_t> shape =
+  s.shape =
       shape_member.integers<int64_t>(file, 0, std::numeric_limits<int32_t>::max(), "[0, 2^31-1]");
-  detail::check_shape_limit(file, 0, "shape", shape[0], shape[1], options.max_dimension);
-  if (format == "coo") return read_coo(zip, shape[0], shape[1], options);
-  return read_compressed(zip, format == "csr", shape[0], shape[1], options);
+  detail::check_shape_limit(file, 0, "shape", s.shape[0], s.shape[1], options.max_dimension);
+  return s;
+}
+
+// A missing file would otherwise be reported by libzip as a generic open error.
+void require_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw InputError(path.string(), 0, "", "cannot open: no such file");
+  }
+}
+
+}  // namespace
+
+MatrixHeader read_npz_header(const std::filesystem::path& path, const MatrixReadOptions& options) {
+  require_file(path);
+  ZipReader zip(path.string());
+  const NpzStart s = read_start(zip, options);
+  MatrixHeader h{MatrixFormat::npz, s.shape[0], s.shape[1], 0};
+  if (s.format == "coo")
+    h.nnz = CooMembers(zip).n;
+  else
+    h.nnz = CompressedMembers(zip, s.format == "csr", s.shape[0], s.shape[1]).nnz;
+  return h;
+}
+
+CsrMatrix read_npz(const std::filesystem::path& path, const MatrixReadOptions& options) {
+  require_file(path);
+  ZipReader zip(path.string());
+  const NpzStart s = read_start(zip, options);
+  if (s.format == "coo") return read_coo(zip, s.shape[0], s.shape[1], options);
+  return read_compressed(zip, s.format == "csr", s.shape[0], s.shape[1], options);
 }
 
 }  // namespace flowfit::io

@@ -18,7 +18,8 @@ void check_shape_limit(const std::string& file, int64_t line, const std::string&
     why += " is negative";
   } else if (cap < std::numeric_limits<int32_t>::max()) {
     why += " exceeds the limit of " + std::to_string(cap) +
-           " rows or columns (MatrixReadOptions::max_dimension; see docs/formats.md)";
+           " rows or columns (option --max-dimension, MatrixReadOptions::max_dimension; see "
+           "docs/formats.md)";
   } else {
     why += " exceeds 2^31-1 rows or columns (32-bit column indices)";
   }

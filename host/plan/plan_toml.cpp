@@ -232,6 +232,14 @@ Plan plan_from_toml(std::string_view text, const std::string& file, const fs::pa
         fmt::format("invalid TOML (column {}): {}", e.source().begin.column, e.description()));
   }
   Plan plan = read_plan(root, doc, options.check_files);
+  if (options.lines != nullptr) {
+    options.lines->file = file;
+    options.lines->years.clear();
+    for (size_t i = 0; i < plan.years.size(); ++i) {
+      const std::string key = fmt::format("years[{}]", i);
+      options.lines->years[plan.years[i].year] = {key, doc.line_of(key)};
+    }
+  }
   // Cross-field rules (required keys, stage needs) live in Plan::validate; give them a line.
   try {
     plan.validate();

@@ -266,6 +266,60 @@ TEST_F(CliSafety, DryRunReportsAnOutputOverAnInput) {
   EXPECT_NE(r.err.find("would overwrite the input years[0].matrix"), std::string::npos) << r.err;
 }
 
+TEST_F(CliSafety, DryRunPlacesAYearOutsideTheCensusTablesAtItsPlanLine) {
+  // The real tables (data/census) cover matrix years 2011..2019; 2020 is a valid plan year.
+  const std::string census = (fs::path(FLOWFIT_SOURCE_DIR) / "data" / "census").string();
+  std::ofstream(at("years.toml")) << "geography = \"geography.csv\"\n"      // 1
+                                  << "allow_partial_geography = true\n"     // 2
+                                  << "[census]\n"                           // 3
+                                  << "census_dir = \"" << census << "\"\n"  // 4
+                                  << "[[years]]\n"                          // 5
+                                  << "year = 2015\n"                        // 6
+                                  << "matrix = \"flows_2015.mtx\"\n"        // 7
+                                  << "[[years]]\n"                          // 8
+                                  << "year = 2020\n"                        // 9
+                                  << "matrix = \"flows_2015.mtx\"\n"        // 10
+                                  << "[[stages]]\n"
+                                  << "kind = \"county_ipf\"\n"
+                                  << "[output]\n"
+                                  << "dir = \"out\"\n";
+  auto r = flowfit({"run", "years.toml", "--dry-run"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("years.toml:8: years[1].year: matrix year 2020: census tables cover "
+                       "matrix years 2011..2019"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("matrix year 2015"), std::string::npos) << "2015 is covered: " << r.err;
+  EXPECT_FALSE(fs::exists(at("out")));
+}
+
+TEST_F(CliSafety, DryRunReadsEveryMatrixHeader) {
+  // Three years, three matrices: a bad banner, a shape that is not the geography's, and a good
+  // one. Both problems are reported, and the entries of none are needed to find them.
+  std::ofstream(at("banner.mtx")) << "%%MatrixMarket matrix array real general\n12 12\n";
+  std::ofstream(at("shape.mtx")) << "%%MatrixMarket matrix coordinate real general\n11 11 1\n"
+                                 << "1 1 not-a-number\n";
+  write_plan("p.toml", "year = 2015\nmatrix = \"flows_2015.mtx\"",
+             "year = 2014\nmatrix = \"banner.mtx\"\n[[years]]\nyear = 2015\n"
+             "matrix = \"shape.mtx\"\n[[years]]\nyear = 2016\nmatrix = \"flows_2015.mtx\"");
+  auto r = flowfit({"run", "p.toml", "--dry-run"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("banner.mtx:1: field 'banner'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("the matrix is 11 x 11 but the geography"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("not-a-number"), std::string::npos) << "entries are not read: " << r.err;
+  EXPECT_NE(r.err.find("2 problems found; nothing was run"), std::string::npos) << r.err;
+}
+
+TEST_F(CliSafety, MaxDimensionRaisesOrLowersTheMatrixSizeLimit) {
+  // flows_2015.mtx is 12 x 12 (the catalogue has the refusal at 11).
+  auto at_shape = flowfit({"info", "flows_2015.mtx", "--max-dimension", "12"});
+  EXPECT_EQ(at_shape.exit_code, 0) << at_shape.err;
+  auto zero = flowfit({"info", "flows_2015.mtx", "--max-dimension", "0"});
+  EXPECT_EQ(zero.exit_code, 2) << zero.err;
+  auto above = flowfit({"info", "flows_2015.mtx", "--max-dimension", "2147483648"});
+  EXPECT_EQ(above.exit_code, 2) << "above the 32-bit index limit: " << above.err;
+}
+
 // ---- 7. suggestions --------------------------------------------------------------------------
 
 TEST_F(CliSafety, TyposGetSuggestions) {

@@ -185,7 +185,8 @@ int run_sweep(const RunArgs& a, const pipeline::Plan& plan, const GlobalOptions&
 int run(const RunArgs& a, const GlobalOptions& global) {
   if (!a.sweep_orders.empty() && !a.orders.empty())
     throw ConfigError("--orders", "give --sweep-orders or --orders, not both");
-  pipeline::Plan plan = pipeline::read_plan_toml(a.plan);
+  pipeline::PlanLines plan_lines;  // for --dry-run's year problems
+  pipeline::Plan plan = pipeline::read_plan_toml(a.plan, {.lines = &plan_lines});
   if (!a.years.empty()) filter_years(plan, a.years);
   if (!a.output_dir.empty()) plan.output.dir = fs::absolute(a.output_dir).lexically_normal();
   if (global.backend_given) plan.backend = backend_choice_from_string(global.backend);
@@ -212,7 +213,7 @@ int run(const RunArgs& a, const GlobalOptions& global) {
 
   if (a.dry_run) {
     // Every input opened and validated, every output location checked; all problems listed.
-    std::vector<pipeline::PlanProblem> problems = pipeline::check_plan(plan);
+    std::vector<pipeline::PlanProblem> problems = pipeline::check_plan(plan, &plan_lines);
     std::vector<io::NamedInput> inputs = pipeline::plan_inputs(plan);
     inputs.push_back({"plan file", a.plan});
     for (const auto& [option, path] : extra_outputs) {

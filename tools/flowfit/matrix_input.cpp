@@ -1,5 +1,8 @@
 #include "tools/flowfit/matrix_input.hpp"
 
+#include <cstdint>
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "flowfit/error.hpp"
@@ -22,6 +25,11 @@ void add_matrix_input_options(CLI::App& app, MatrixInputOptions& options) {
       ->check(CLI::IsMember({"reject", "sum"}))
       ->capture_default_str();
   app.add_flag("--allow-negative", options.allow_negative, "Accept negative matrix values");
+  app.add_option("--max-dimension", options.max_dimension,
+                 "Largest number of rows or columns an input matrix may declare (up to 2^31-1); "
+                 "a larger header is refused before anything is allocated")
+      ->check(CLI::Range(int64_t{1}, int64_t{std::numeric_limits<int32_t>::max()}))
+      ->capture_default_str();
 }
 
 io::MatrixFormat matrix_format_for(const fs::path& path, const std::string& named,
@@ -63,6 +71,7 @@ CsrMatrix load_matrix(const fs::path& path, const MatrixInputOptions& options,
   read.format = format;
   read.duplicates = options.duplicates == "sum" ? Duplicates::sum : Duplicates::reject;
   read.allow_negative = options.allow_negative;
+  read.max_dimension = options.max_dimension;
   read.row_geography = geography;
   read.col_geography = geography;
   CsrMatrix m = io::read_matrix(path, read);

@@ -1,6 +1,8 @@
 #pragma once
 // Reading matrices and geographies from the command line: the options every subcommand that
-// reads a matrix shares (--geography, --geography-column, --duplicates, --allow-negative).
+// reads a matrix shares (--geography, --geography-column, --duplicates, --allow-negative,
+// --max-dimension).
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -10,6 +12,7 @@
 #include "flowfit/csr_matrix.hpp"
 #include "flowfit/geography.hpp"
 #include "flowfit/io/matrix_format.hpp"
+#include "flowfit/io/matrix_options.hpp"
 
 namespace flowfit::cli {
 
@@ -18,9 +21,11 @@ struct MatrixInputOptions {
   std::string geography_column = "cbg_geoid";
   std::string duplicates = "reject";  // reject | sum
   bool allow_negative = false;
+  // Rows or columns above this are refused before anything is allocated (docs/formats.md).
+  int64_t max_dimension = io::kDefaultMaxDimension;
 };
 
-// Adds --geography, --geography-column, --duplicates and --allow-negative to `app`.
+// Adds --geography, --geography-column, --duplicates, --allow-negative and --max-dimension.
 void add_matrix_input_options(CLI::App& app, MatrixInputOptions& options);
 
 // The format of `path`: `named` ("auto" or a format name, e.g. from --from) or the extension.

@@ -1,8 +1,10 @@
 #pragma once
 // What `flowfit run --dry-run` checks: every input the plan would read is opened and validated
 // (geography and its GEOIDs, census tables with their columns and year coverage, coverage of the
-// census groups, CBG population tables, each year's matrix file), and every output location, and
-// every problem is reported, not just the first.
+// census groups, CBG population tables, each year's matrix file: its header, shape and declared
+// entries, not the entries themselves), and every output location, and every problem is
+// reported, not just the first. A matrix year the census tables do not cover is a plan problem
+// at that year's line of the plan file.
 #include <string>
 #include <vector>
 
@@ -15,6 +17,9 @@ struct PlanProblem {
   std::string message;  // as the exception said it (file:line: field, or 'key': ...)
 };
 
-std::vector<PlanProblem> check_plan(const Plan& plan);
+struct PlanLines;
+
+// `lines` (from read_plan_toml, may be null) places year problems at their line of the plan.
+std::vector<PlanProblem> check_plan(const Plan& plan, const PlanLines* lines = nullptr);
 
 }  // namespace flowfit::pipeline

@@ -6,6 +6,7 @@
 // Relative paths are resolved against the directory of the plan file.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -31,9 +32,22 @@ class PlanError : public ConfigError {
   std::string message_;
 };
 
+// Where the years of a plan file are, for problems found after it was read (`run --dry-run`
+// names the plan line of a year the census tables do not cover).
+struct PlanLines {
+  struct Year {
+    std::string key;   // "years[2]"
+    int64_t line = 0;  // of that entry in the plan file
+  };
+  std::string file;
+  std::map<int, Year> years;  // by matrix year
+};
+
 struct PlanReadOptions {
   // Check that every input file and directory named by the plan exists.
   bool check_files = true;
+  // When set, filled with the plan's file name and the line of each year.
+  PlanLines* lines = nullptr;
 };
 
 // Parses plan text. `file` names the plan in messages; relative paths are resolved against
