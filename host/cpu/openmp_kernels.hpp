@@ -34,7 +34,7 @@ inline constexpr int64_t kParallelFitCells = int64_t{1} << 21;
 struct QuotientEngineOptions {
   int64_t min_parallel_cells = kParallelFitCells;
   bool detect_cycles = true;  // exact early exit when the factors repeat (fixed-iteration stops)
-  int cycle_window = 8;       // states kept: finds cycles of period up to cycle_window - 1
+  int cycle_window = 16;      // hashes kept: finds cycles of period up to 16
 };
 
 std::unique_ptr<QuotientEngine> make_openmp_quotient_engine(const QuotientProblem& p, int threads);
