@@ -46,6 +46,12 @@ using Range = std::pair<int64_t, int64_t>;
 // cell would cost a third of the sweep. Rounding-level changes are ~1e-16 relative per cell.
 constexpr double kHashBelowRelativeL1 = 1e-11;
 
+// Two-margin quotients: the writing pass also accumulates the next sweep's margin-1 block sums,
+// one partial vector per fixed chunk of margin 0's blocks (chunks balanced by cells, independent
+// of the thread count; the partials are added in chunk order). A chunk's vector is a few thousand
+// doubles (in L1), so margin 1's step needs no pass through the cells in its own order.
+constexpr int64_t kRowChunks = 16;
+
 // Blocks [first, second) whose cells start in share `tid` of `nt` (ptr: block -> first cell).
 Range owned_blocks(const std::vector<int64_t>& ptr, int64_t tid, int64_t nt) {
   const int64_t n_blocks = static_cast<int64_t>(ptr.size()) - 1;
@@ -89,6 +95,14 @@ class OpenMpQuotientEngine final : public QuotientEngine {
     lay_out_storage(p);
     for (size_t k = 1; k < n_margins_; ++k) gathered_.push_back(lay_out_gathered(p, k));
     seg_l1_.assign(n_segments(), 0.0);
+    if (n_margins_ == 2) {
+      chunk_seg_.resize(kRowChunks + 1);
+      for (int64_t ch = 0; ch < kRowChunks; ++ch)
+        chunk_seg_[ch] = owned_blocks(seg_ptr_, ch, kRowChunks).first;
+      chunk_seg_[kRowChunks] = n_segments();
+      row_stride_ = n_blocks(1) + 1;
+      row_part_.assign(static_cast<size_t>(kRowChunks * row_stride_), 0.0);
+    }
     parts0_[0].assign(n_blocks(0), 0.0);
     parts0_[1].assign(n_blocks(0), 0.0);
     hash_part_.assign(static_cast<size_t>(threads_), 0);
@@ -244,6 +258,43 @@ class OpenMpQuotientEngine final : public QuotientEngine {
       first_step_of_block(b, segment_sum(b), parts);
   }
 
+  // Two margins: adds q * f_0 of segment s into a chunk's margin-1 partial sums.
+  void scatter_segment(int64_t s, double* part) const {
+    const double f0 = f_[0][std::min(s, n_blocks(0))];
+    const double* q = q_.data();
+    const int32_t* b1 = blk_[0].data();
+    for (int64_t i = seg_ptr_[s]; i < seg_ptr_[s + 1]; ++i) part[b1[i]] += q[i] * f0;
+  }
+  double* row_part(int64_t ch) { return row_part_.data() + ch * row_stride_; }
+
+  // Two margins, for the current state: margin 0's first step and the margin-1 partial sums of
+  // chunks [c0, c1).
+  void first_step_chunks(int64_t c0, int64_t c1) {
+    double* parts = parts0_[cur_].data();
+    for (int64_t ch = c0; ch < c1; ++ch) {
+      double* part = row_part(ch);
+      std::fill(part, part + row_stride_, 0.0);
+      for (int64_t s = chunk_seg_[ch]; s < chunk_seg_[ch + 1]; ++s) {
+        if (s < n_blocks(0)) first_step_of_block(s, segment_sum(s), parts);
+        scatter_segment(s, part);
+      }
+    }
+  }
+
+  // Two margins: margin 1's step over blocks [b0, b1) from the chunk partial sums.
+  void partial_step(int64_t b0, int64_t b1) {
+    double* F = f_[1].data();
+    double* parts = parts_[1].data();
+    const double* t = targets_[1].data();
+    for (int64_t b = b0; b < b1; ++b) {
+      double current = 0;
+      for (int64_t ch = 0; ch < kRowChunks; ++ch) current += row_part_[ch * row_stride_ + b];
+      const double f = ratio_factor(current, t[b]);
+      F[b] = f;
+      parts[b] = std::fabs(f - 1.0) * current;
+    }
+  }
+
   // Step of margin k >= 1 over its blocks [b0, b1): sums of q times the earlier margins' factors.
   void gathered_step(size_t k, int64_t b0, int64_t b1) {
     const Gathered& g = gathered_[k - 1];
@@ -288,7 +339,7 @@ class OpenMpQuotientEngine final : public QuotientEngine {
   // block sum (four accumulators, the order of segment_sum), then margin 0's first step of the
   // next sweep; returns the segments' hash terms.
   template <int kMargins, bool kHash>
-  uint64_t write_segments(int64_t s0, int64_t s1, double* next_parts) {
+  uint64_t write_segments(int64_t s0, int64_t s1, double* next_parts, double* part) {
     uint64_t h = 0;
     double* q = q_.data();
     const int64_t nb0 = n_blocks(0);
@@ -313,16 +364,43 @@ class OpenMpQuotientEngine final : public QuotientEngine {
       for (; i < last; ++i) one(i, a0, d0);
       seg_l1_[s] = (d0 + d1) + (d2 + d3);
       if (s < nb0) first_step_of_block(s, (a0 + a1) + (a2 + a3), next_parts);
+      if constexpr (kMargins == 2) scatter_segment(s, part);
     }
     return h;
   }
 
-  uint64_t write(int64_t s0, int64_t s1, double* next_parts) {
-    if (hash_now_)
-      return n_margins_ == 2 ? write_segments<2, true>(s0, s1, next_parts)
-                             : write_segments<0, true>(s0, s1, next_parts);
-    return n_margins_ == 2 ? write_segments<2, false>(s0, s1, next_parts)
-                           : write_segments<0, false>(s0, s1, next_parts);
+  // The writing pass over the work units [u0, u1): chunks (two margins) or segments.
+  uint64_t write(int64_t u0, int64_t u1, double* next_parts) {
+    if (n_margins_ != 2)
+      return hash_now_ ? write_segments<0, true>(u0, u1, next_parts, nullptr)
+                       : write_segments<0, false>(u0, u1, next_parts, nullptr);
+    uint64_t h = 0;
+    for (int64_t ch = u0; ch < u1; ++ch) {
+      double* part = row_part(ch);
+      std::fill(part, part + row_stride_, 0.0);
+      const int64_t s0 = chunk_seg_[ch], s1 = chunk_seg_[ch + 1];
+      h += hash_now_ ? write_segments<2, true>(s0, s1, next_parts, part)
+                     : write_segments<2, false>(s0, s1, next_parts, part);
+    }
+    return h;
+  }
+  // Work units of the writing pass: chunks (two margins) or segments.
+  int64_t n_units() const { return n_margins_ == 2 ? kRowChunks : n_segments(); }
+  Range owned_units(int64_t tid, int64_t nt) const {
+    if (n_margins_ != 2) return owned_blocks(seg_ptr_, tid, nt);
+    return {kRowChunks * tid / nt, kRowChunks * (tid + 1) / nt};
+  }
+  void prepare_units(int64_t u0, int64_t u1) {
+    if (n_margins_ == 2)
+      first_step_chunks(u0, u1);
+    else
+      first_step_blocks(u0, u1);
+  }
+  void margin_step(size_t k, int64_t b0, int64_t b1) {
+    if (n_margins_ == 2)
+      partial_step(b0, b1);
+    else
+      gathered_step(k, b0, b1);
   }
 
   // After a sweep (one thread): step L1s and the sweep's L1 in block order, then the cycle check.
@@ -356,13 +434,13 @@ class OpenMpQuotientEngine final : public QuotientEngine {
   }
 
   int sweeps_serial(int max_sweeps, std::optional<double> l1_stop, SweepReport& rep) {
-    if (!first_step_ready_) first_step_blocks(0, n_blocks(0));
+    if (!first_step_ready_) prepare_units(0, n_units());
     first_step_ready_ = true;
     std::fill(hash_part_.begin(), hash_part_.end(), 0);
     int s = 0;
     while (s < max_sweeps) {
-      for (size_t k = 1; k < n_margins_; ++k) gathered_step(k, 0, n_blocks(k));
-      hash_part_[0] = write(0, n_segments(), parts0_[cur_ ^ 1].data());
+      for (size_t k = 1; k < n_margins_; ++k) margin_step(k, 0, n_blocks(k));
+      hash_part_[0] = write(0, n_units(), parts0_[cur_ ^ 1].data());
       ++s;
       if (end_sweep(l1_stop, rep)) break;
     }
@@ -381,14 +459,14 @@ class OpenMpQuotientEngine final : public QuotientEngine {
       std::vector<Range> own(n_margins_);
       for (size_t k = 1; k < n_margins_; ++k)
         own[k] = owned_blocks(gathered_[k - 1].block_ptr, tid, nt);
-      const Range seg = owned_blocks(seg_ptr_, tid, nt);
+      const Range seg = owned_units(tid, nt);
       if (!ready) {
-        first_step_blocks(seg.first, seg.second);
+        prepare_units(seg.first, seg.second);
 #pragma omp barrier
       }
       for (int s = 0; s < max_sweeps; ++s) {
         for (size_t k = 1; k < n_margins_; ++k) {
-          gathered_step(k, own[k].first, own[k].second);
+          margin_step(k, own[k].first, own[k].second);
 #pragma omp barrier
         }
         hash_part_[tid] = write(seg.first, seg.second, parts0_[cur_ ^ 1].data());
@@ -418,7 +496,10 @@ class OpenMpQuotientEngine final : public QuotientEngine {
   std::vector<double> q0_;        // initial cell values, storage order
   std::vector<int32_t> cell_at_;  // storage position -> cell
   std::vector<int32_t> pos_of_cell_;
-  std::vector<int64_t> seg_ptr_;           // margin 0's blocks (then the outside cells) in storage
+  std::vector<int64_t> seg_ptr_;    // margin 0's blocks (then the outside cells) in storage
+  std::vector<int64_t> chunk_seg_;  // two margins: segments of chunk ch: [chunk_seg_[ch], ...+1)
+  int64_t row_stride_ = 0;
+  std::vector<double> row_part_;  // two margins: kRowChunks x (n_blocks(1) + 1) partial sums
   std::vector<std::vector<int32_t>> blk_;  // blk_[k-1][i]: margin k's block of position i
   std::vector<Gathered> gathered_;         // margins 1..M-1
   std::vector<std::vector<double>> targets_;
