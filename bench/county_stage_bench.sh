@@ -3,17 +3,22 @@
 # matrix (`flowfit synth`), idle and with a busy competitor on every core, with the OpenMP wait
 # policy unset and passive; plus the whole-year peak RSS against the matrix's CSR bytes.
 #
-#   bench/county_stage_bench.sh [--build DIR] [--work DIR] [--sizes "3e6 1e7"]
-#                               [--iterations 3000] [--two-vector-iterations 200]
-#                               [--no-busy] [--no-scipy] [--no-rss]
+#   bench/county_stage_bench.sh [--quick] [--build DIR] [--work DIR] [--sizes "3e6 1e7"]
+#                               [--iterations 3000] [--quotient-iterations N]
+#                               [--two-vector-iterations 200] [--no-busy] [--no-scipy] [--no-rss]
+#
+# --quick: 3e6 only, the scipy quotient loop runs 300 iterations and the two-vector iteration 10
+# (both scaled to --iterations); under 5 minutes on 2 idle cores. Without a flowfit executable in
+# --build (default build/), a CPU-only Release build is configured and built there first.
 #
 # Per size: `flowfit synth --nnz SIZE`; stages 0-3 once (their output is the county stage's
 # input); then the county stage alone (`flowfit run` on a one-stage plan) per wait policy and
 # load, and bench/baselines/scipy_county_quotient.py (the quotient loop and the two-vector
 # iteration, the latter scaled from --two-vector-iterations) per load. The competitor is one
 # shell busy loop per core, started before and stopped after each measurement.
-# Needs: flowfit built (--build, default build/), /usr/bin/time (package `time`), and
-# /usr/bin/python3 with scipy (python3-scipy). Prints a markdown table.
+# Needs: cmake, ninja and a C++ compiler (tools/install_deps.sh) unless flowfit is built,
+# /usr/bin/time (package `time`), and /usr/bin/python3 with scipy (python3-scipy). Prints markdown
+# tables: seconds from run_report.json (county stage) and process CPU seconds (user + sys).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,13 +28,14 @@ work="${TMPDIR:-/tmp}/flowfit-county-bench"
 sizes="3e6 1e7"
 iterations=3000
 tv_iterations=200
+q_iterations=""
 busy=1
 scipy=1
 rss=1
 year=2018
 seed=1
 
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build) build="$2"; shift ;;
@@ -37,6 +43,8 @@ while [[ $# -gt 0 ]]; do
     --sizes) sizes="$2"; shift ;;
     --iterations) iterations="$2"; shift ;;
     --two-vector-iterations) tv_iterations="$2"; shift ;;
+    --quotient-iterations) q_iterations="$2"; shift ;;
+    --quick) sizes="3e6"; q_iterations=300; tv_iterations=10 ;;
     --no-busy) busy=0 ;;
     --no-scipy) scipy=0 ;;
     --no-rss) rss=0 ;;
@@ -48,7 +56,13 @@ done
 
 die() { echo "county_stage_bench: $*" >&2; exit 2; }
 flowfit="$build/flowfit"
-[[ -x "$flowfit" ]] || die "no flowfit executable at $flowfit (build it, or pass --build DIR)"
+if [[ ! -x "$flowfit" ]]; then
+  echo "== building flowfit (CPU-only Release) in $build" >&2
+  cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLOWFIT_CUDA=OFF \
+    -DFLOWFIT_BUILD_TESTS=OFF -DFLOWFIT_BUILD_BENCH=OFF >"$build.configure.log" 2>&1 ||
+    die "configure failed (see $build.configure.log)"
+  cmake --build "$build" --target flowfit >"$build.build.log" 2>&1 || die "build failed (see $build.build.log)"
+fi
 [[ -x /usr/bin/time ]] || die "GNU time (/usr/bin/time) is needed: apt-get install time"
 if [[ $scipy == 1 ]] && ! /usr/bin/python3 -c 'import scipy' 2>/dev/null; then
   echo "county_stage_bench: no scipy for /usr/bin/python3 (apt-get install python3-scipy); skipping the baselines" >&2
@@ -93,6 +107,7 @@ timed() {
   rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log.time")
 }
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 cpu_model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 rows=()
 rss_rows=()
@@ -121,7 +136,7 @@ for size in $sizes; do
         /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["matrix"]["nonzeros"])')
 
   loads="idle"; [[ $busy == 1 ]] && loads="idle busy"
-  declare -A stage_s fit_s
+  declare -A stage_s fit_s cpu_s
   declare -A q_s tv_s
   cells="" fixed=""
   for load in $loads; do
@@ -129,13 +144,11 @@ for size in $sizes; do
     for policy in unset passive; do
       echo "== county stage $size, $load, OMP_WAIT_POLICY $policy" >&2
       rm -rf "$dir/county_out"
-      if [[ $policy == unset ]]; then
-        env -u OMP_WAIT_POLICY "$flowfit" --backend cpu -q run "$dir/plan_county.toml" \
-          --progress none >"$dir/county_${load}_${policy}.log" 2>&1 || die "county run failed"
-      else
-        OMP_WAIT_POLICY=passive "$flowfit" --backend cpu -q run "$dir/plan_county.toml" \
-          --progress none >"$dir/county_${load}_${policy}.log" 2>&1 || die "county run failed"
-      fi
+      envp=(env -u OMP_WAIT_POLICY); [[ $policy == passive ]] && envp=(env OMP_WAIT_POLICY=passive)
+      /usr/bin/time -f "%U %S" -o "$dir/county_${load}_${policy}.cpu" "${envp[@]}" "$flowfit" \
+        --backend cpu -q run "$dir/plan_county.toml" --progress none \
+        >"$dir/county_${load}_${policy}.log" 2>&1 || die "county run failed"
+      cpu_s[$load,$policy]=$(awk '{print $1 + $2}' "$dir/county_${load}_${policy}.cpu")
       rep="$dir/county_out/run_report.json"
       stage_s[$load,$policy]=$(county_field "$rep" "s['seconds']")
       fit_s[$load,$policy]=$(county_field "$rep" "s['result']['timings']['fit_s']")
@@ -145,6 +158,7 @@ for size in $sizes; do
     if [[ $scipy == 1 ]]; then
       echo "== scipy baselines $size, $load" >&2
       tv=(--two-vector-iterations "$tv_iterations")
+      [[ -n $q_iterations ]] && tv+=(--quotient-iterations "$q_iterations")
       /usr/bin/python3 "$here/baselines/scipy_county_quotient.py" --matrix "$county_in" \
         --geography "$dir/geography.csv" --census "$dir/census" --year "$year" \
         --iterations "$iterations" "${tv[@]}" >"$dir/scipy_$load.json" || die "scipy baseline failed"
@@ -156,7 +170,7 @@ for size in $sizes; do
   for load in $loads; do
     for policy in unset passive; do
       s=${stage_s[$load,$policy]}
-      rows+=("| $size | $nnz | $cells | $load | $policy | $(fmt "$s") | $(fmt "${fit_s[$load,$policy]}") | $fixed | $(fmt "${q_s[$load]:-}") | $(fmt "${tv_s[$load]:-}") | $(ratio "${q_s[$load]:-}" "$s") | $(ratio "${tv_s[$load]:-}" "$s") | $(ratio "$s" "${stage_s[idle,$policy]}") |")
+      rows+=("| $size | $nnz | $cells | $load | $policy | $(fmt "$s") | $(fmt "${fit_s[$load,$policy]}") | $(fmt "${cpu_s[$load,$policy]}") | $fixed | $(fmt "${q_s[$load]:-}") | $(fmt "${tv_s[$load]:-}") | $(ratio "${q_s[$load]:-}" "$s") | $(ratio "${tv_s[$load]:-}" "$s") | $(ratio "$s" "${stage_s[idle,$policy]}") |")
     done
   done
 
@@ -170,16 +184,16 @@ for size in $sizes; do
     csr_bytes=$((onnz * 12 + (orows + 1) * 8))
     rss_rows+=("| $size | $onnz | $(awk -v b=$csr_bytes 'BEGIN{printf "%.0f", b/1048576}') | $(awk -v k=$rss_kb 'BEGIN{printf "%.0f", k/1024}') | $(awk -v k=$rss_kb -v b=$csr_bytes 'BEGIN{printf "%.2f", k*1024/b}') | $(fmt "$wall") |")
   fi
-  unset stage_s fit_s q_s tv_s
+  unset stage_s fit_s cpu_s q_s tv_s
 done
 
 echo
-echo "### county stage side by side ($(date -u +%Y-%m-%d), $cpu_model, $(nproc) cores)"
+echo "### county stage side by side ($(date -u '+%Y-%m-%d %H:%M UTC'), $cpu_model, $(nproc) cores; load average at the start: $load_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
-echo "Command: bench/county_stage_bench.sh --sizes \"$sizes\" (county_ipf $iterations iterations; scipy two-vector run $tv_iterations iterations, scaled). Input: the output of stages 0-3 on \`flowfit synth --seed $seed --year $year --nnz SIZE\`. busy = one shell busy loop per core during the measurement."
+echo "Command: bench/county_stage_bench.sh --sizes \"$sizes\" (county_ipf $iterations iterations; scipy quotient loop run ${q_iterations:-$iterations} and two-vector $tv_iterations iterations, scaled to $iterations). Input: the output of stages 0-3 on \`flowfit synth --seed $seed --year $year --nnz SIZE\`. busy = one shell busy loop per core during the measurement."
 echo
-echo "| truth nnz | county input nnz | quotient cells | load | OMP_WAIT_POLICY | flowfit county stage s | of which fit s | fixed point at | scipy quotient loop s | scipy two-vector s (scaled) | quotient loop / flowfit | two-vector / flowfit | vs idle |"
-echo "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| truth nnz | county input nnz | quotient cells | load | OMP_WAIT_POLICY | flowfit county stage s | of which fit s | flowfit process CPU s | fixed point at | scipy quotient loop s | scipy two-vector s (scaled) | quotient loop / flowfit | two-vector / flowfit | vs idle |"
+echo "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 if [[ ${#rss_rows[@]} -gt 0 ]]; then
   echo

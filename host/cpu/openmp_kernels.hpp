@@ -27,14 +27,16 @@ std::vector<double> openmp_reduce_dense_cells(const CsrMatrix& m, const HostCell
 std::vector<double> openmp_reduce_by_cell(const CsrMatrix& m, const HostCells& cells, int threads);
 
 // Quotients below this many cells fit on the calling thread: per sweep each margin step costs
-// less than the barriers a parallel sweep needs (and a preempted worker on a loaded machine
-// stalls every barrier). 2M cells is ~4 ms of work per step on one core.
+// less than the barriers a parallel sweep needs, and a preempted worker on a loaded machine
+// stalls every barrier. Measured (bench/RESULTS.md, issue #12, quotient_fit_bench): at 150k cells
+// the 2-thread path was 40x slower with spinning waits on a shared machine and no faster with
+// OMP_WAIT_POLICY=passive; at 2M cells passive waits gained up to 2.2x.
 inline constexpr int64_t kParallelFitCells = int64_t{1} << 21;
 
 struct QuotientEngineOptions {
   int64_t min_parallel_cells = kParallelFitCells;
   bool detect_cycles = true;  // exact early exit when the factors repeat (fixed-iteration stops)
-  int cycle_window = 8;       // states kept: finds cycles of period up to cycle_window - 1
+  int cycle_window = 16;      // hashes kept: finds cycles of period up to 16
 };
 
 std::unique_ptr<QuotientEngine> make_openmp_quotient_engine(const QuotientProblem& p, int threads);

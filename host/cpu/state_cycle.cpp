@@ -3,20 +3,12 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <string>
 
 #include "flowfit/error.hpp"
 
 namespace flowfit::cpu {
 namespace {
-
-uint64_t hash_bits(std::span<const double> s) {
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
-  for (double x : s) {
-    h = (h ^ std::bit_cast<uint64_t>(x)) * 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 31;
-  }
-  return h;
-}
 
 bool same_bits(std::span<const double> a, std::span<const double> b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
@@ -24,71 +16,90 @@ bool same_bits(std::span<const double> a, std::span<const double> b) {
 
 }  // namespace
 
-StateCycleTracker::StateCycleTracker(int window)
-    : ring_(static_cast<size_t>(std::max(2, window))) {}
-
-void StateCycleTracker::start(std::span<const double> initial, const std::vector<double>& step_l1) {
-  for (Snapshot& s : ring_) s.sweep = -1;
-  cycle_.clear();
-  done_ = start_ = period_ = 0;
-  Snapshot& s0 = ring_[0];
-  s0.sweep = 0;
-  s0.hash = hash_bits(initial);
-  s0.state.assign(initial.begin(), initial.end());
-  s0.step_l1 = step_l1;
+uint64_t state_hash(std::span<const double> state) {
+  uint64_t h = 0;
+  for (size_t i = 0; i < state.size(); ++i)
+    h += state_hash_term(std::bit_cast<uint64_t>(state[i]), static_cast<int64_t>(i));
+  return h;
 }
 
-void StateCycleTracker::record(std::span<const double> state, const std::vector<double>& step_l1) {
+StateCycleDetector::StateCycleDetector(int window)
+    : hashes_(static_cast<size_t>(std::max(1, window)), 0),
+      sweep_of_(static_cast<size_t>(std::max(1, window)), -1) {}
+
+void StateCycleDetector::forget() {
+  std::fill(sweep_of_.begin(), sweep_of_.end(), -1);
+  cycle_.clear();
+  candidate_ = 0;
+}
+
+void StateCycleDetector::start(uint64_t hash) {
+  forget();
+  done_ = start_ = period_ = 0;
+  hashes_[0] = hash;
+  sweep_of_[0] = 0;
+}
+
+void StateCycleDetector::record(std::span<const double> state, uint64_t hash,
+                                const SweepFacts& facts) {
   if (found()) throw Error("internal: state recorded after its cycle was found");
   ++done_;
-  const uint64_t h = hash_bits(state);
-  const int64_t w = static_cast<int64_t>(ring_.size());
-  int64_t earlier = -1;
-  if (detect_)
-    for (const Snapshot& s : ring_)
-      if (s.sweep >= 0 && s.hash == h && same_bits(s.state, state)) earlier = s.sweep;
-  // The oldest slot is reused: it is only needed when it starts the cycle, so the cycle is
-  // copied out first.
-  if (earlier >= 0) {
-    start_ = earlier;
-    period_ = done_ - earlier;
-    cycle_.resize(static_cast<size_t>(period_));
-    for (int64_t i = 0; i + 1 < period_; ++i) cycle_[i] = ring_[(earlier + 1 + i) % w];
-    Snapshot& last = cycle_.back();
-    last.sweep = done_;
-    last.hash = h;
-    last.state.assign(state.begin(), state.end());
-    last.step_l1 = step_l1;
+  if (!detect_) {
+    forget();
+    return;
   }
-  Snapshot& slot = ring_[static_cast<size_t>(done_ % w)];
-  slot.sweep = done_;
-  slot.hash = h;
-  slot.state.assign(state.begin(), state.end());
-  slot.step_l1 = step_l1;
+  const int64_t w = static_cast<int64_t>(hashes_.size());
+  if (checking()) {
+    const int64_t i = done_ - start_;
+    if (i < candidate_) {
+      cycle_.push_back(Snapshot{std::vector<double>(state.begin(), state.end()), facts});
+    } else if (same_bits(state, cycle_[0].state)) {
+      period_ = candidate_;  // the state after start_ + p is the state after start_
+      return;
+    } else {
+      cycle_.clear();  // a hash collision: go on searching
+      candidate_ = 0;
+    }
+  } else {
+    // The most recent earlier sweep with the same hash gives the shortest candidate period.
+    for (int64_t back = 1; back <= w && back <= done_; ++back) {
+      const size_t slot = static_cast<size_t>((done_ - back) % w);
+      if (sweep_of_[slot] == done_ - back && hashes_[slot] == hash) {
+        start_ = done_;
+        candidate_ = back;
+        cycle_.push_back(Snapshot{std::vector<double>(state.begin(), state.end()), facts});
+        break;
+      }
+    }
+  }
+  const size_t slot = static_cast<size_t>(done_ % w);
+  hashes_[slot] = hash;
+  sweep_of_[slot] = done_;
 }
 
-void StateCycleTracker::advance_to(int64_t t) {
+void StateCycleDetector::record_unhashed() {
+  if (found()) throw Error("internal: state recorded after its cycle was found");
+  ++done_;
+  forget();
+}
+
+void StateCycleDetector::advance_to(int64_t t) {
   if (!found() || t < done_) throw Error("internal: cycle advanced without a cycle or backwards");
   done_ = t;
 }
 
-const StateCycleTracker::Snapshot& StateCycleTracker::snapshot(int64_t t) const {
-  if (found() && t >= start_) {
-    const int64_t i = ((t - start_ - 1) % period_ + period_) % period_;
-    return cycle_[static_cast<size_t>(i)];
-  }
-  const Snapshot& s = ring_[static_cast<size_t>(t % static_cast<int64_t>(ring_.size()))];
-  if (t < 0 || s.sweep != t)
-    throw Error("internal: state of sweep " + std::to_string(t) + " not kept");
-  return s;
+const StateCycleDetector::Snapshot& StateCycleDetector::snapshot(int64_t t) const {
+  if (!found() || t < start_)
+    throw Error("internal: state of sweep " + std::to_string(t) + " is not in a found cycle");
+  return cycle_[static_cast<size_t>((t - start_) % period_)];
 }
 
-std::span<const double> StateCycleTracker::state_after(int64_t t) const {
+std::span<const double> StateCycleDetector::state_after(int64_t t) const {
   return snapshot(t).state;
 }
 
-const std::vector<double>& StateCycleTracker::step_l1_after(int64_t t) const {
-  return snapshot(t).step_l1;
+const SweepFacts& StateCycleDetector::facts_after(int64_t t) const {
+  return snapshot(t).facts;
 }
 
 }  // namespace flowfit::cpu

@@ -3,9 +3,11 @@
 // for bit, as a run that computes every sweep, for any thread count.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <random>
 #include <set>
 
+#include "flowfit/error.hpp"
 #include "flowfit/fit.hpp"
 #include "flowfit/io/matrix_io.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
@@ -67,44 +69,79 @@ void expect_same_run(const EngineRun& a, const EngineRun& b, const std::string& 
   }
 }
 
-TEST(StateCycleTracker, FindsAPeriodThreeCycleAndReadsAnyLaterSweep) {
+// The detector is given each state and its hash; it checks a hash hit bitwise one period later.
+void record_state(cpu::StateCycleDetector& d, const std::vector<double>& state, double l1) {
+  d.record(state, cpu::state_hash(state), cpu::SweepFacts{{l1}, 2 * l1});
+}
+
+TEST(StateCycleDetector, FindsAPeriodThreeCycleAndReadsAnyLaterSweep) {
   // States: 0 (initial), 1, 2, then 3, 4, 5 repeating: after sweep 2 the cycle is 3, 4, 5, 3...
   auto state_of = [](int64_t t) {
     const int64_t v = t <= 2 ? t : 3 + (t - 3) % 3;
     return std::vector<double>{static_cast<double>(v), 0.5 * static_cast<double>(v)};
   };
-  cpu::StateCycleTracker tr(8);
-  tr.start(state_of(0), {0.0});
+  cpu::StateCycleDetector d(8);
+  d.start(cpu::state_hash(state_of(0)));
   int64_t t = 0;
-  while (!tr.found()) {
+  while (!d.found()) {
     ++t;
-    tr.record(state_of(t), {static_cast<double>(10 * state_of(t)[0])});
+    record_state(d, state_of(t), 10 * state_of(t)[0]);
     ASSERT_LT(t, 20);
   }
-  EXPECT_EQ(t, 6);  // sweep 6 repeats sweep 3
-  EXPECT_EQ(tr.cycle_start(), 3);
-  EXPECT_EQ(tr.period(), 3);
-  for (int64_t later : {3, 4, 5, 6, 7, 100, 2999, 3000}) {
-    const auto s = tr.state_after(later);
+  // Sweep 6 hashes like sweep 3: a candidate, confirmed bitwise when sweep 9 equals sweep 6.
+  EXPECT_EQ(t, 9);
+  EXPECT_EQ(d.cycle_start(), 6);
+  EXPECT_EQ(d.period(), 3);
+  for (int64_t later : {6, 7, 8, 9, 10, 100, 2999, 3000}) {
+    const auto s = d.state_after(later);
     EXPECT_EQ(std::vector<double>(s.begin(), s.end()), state_of(later)) << later;
-    EXPECT_EQ(tr.step_l1_after(later)[0], 10 * state_of(later)[0]) << later;
+    EXPECT_EQ(d.facts_after(later).step_l1[0], 10 * state_of(later)[0]) << later;
+    EXPECT_EQ(d.facts_after(later).sweep_l1, 20 * state_of(later)[0]) << later;
   }
-  tr.advance_to(3000);
-  EXPECT_EQ(tr.sweeps_done(), 3000);
+  EXPECT_THROW(d.state_after(5), Error);  // before the verified cycle
+  d.advance_to(3000);
+  EXPECT_EQ(d.sweeps_done(), 3000);
 }
 
-TEST(StateCycleTracker, PeriodLongerThanTheWindowIsNotFound) {
-  cpu::StateCycleTracker tr(3);  // keeps 3 states: periods 1 and 2 only
-  tr.start(std::vector<double>{0.0}, {0.0});
-  for (int t = 1; t <= 12 && !tr.found(); ++t)
-    tr.record(std::vector<double>{static_cast<double>(t % 3)}, {0.0});
-  EXPECT_TRUE(tr.found());  // period 3 with window 3: 0 is still kept when sweep 3 repeats it
-  EXPECT_EQ(tr.period(), 3);
-  cpu::StateCycleTracker small(3);
-  small.start(std::vector<double>{9.0}, {0.0});
+TEST(StateCycleDetector, PeriodLongerThanTheWindowIsNotFound) {
+  cpu::StateCycleDetector d(3);  // keeps the hashes of 3 sweeps: periods up to 3
+  d.start(cpu::state_hash(std::vector<double>{0.0}));
+  for (int t = 1; t <= 12 && !d.found(); ++t)
+    record_state(d, std::vector<double>{static_cast<double>(t % 3)}, 0.0);
+  EXPECT_TRUE(d.found());
+  EXPECT_EQ(d.period(), 3);
+  cpu::StateCycleDetector small(3);
+  small.start(cpu::state_hash(std::vector<double>{9.0}));
   for (int t = 1; t <= 12; ++t)
-    small.record(std::vector<double>{static_cast<double>(t % 4)}, {0.0});
-  EXPECT_FALSE(small.found());  // period 4 needs 5 states kept
+    record_state(small, std::vector<double>{static_cast<double>(t % 4)}, 0.0);
+  EXPECT_FALSE(small.found());  // period 4 needs 4 hashes kept
+}
+
+TEST(StateCycleDetector, AHashCollisionIsNotACycle) {
+  // Every state gets the same hash: each candidate fails the bitwise check, none is found.
+  cpu::StateCycleDetector d(4);
+  d.start(7);
+  for (int t = 1; t <= 40; ++t) {
+    d.record(std::vector<double>{static_cast<double>(t)}, 7, cpu::SweepFacts{{0.0}, 0.0});
+    ASSERT_FALSE(d.found()) << t;
+  }
+  // Then a real fixed point with the same (colliding) hash is still confirmed.
+  for (int t = 0; t < 3 && !d.found(); ++t)
+    d.record(std::vector<double>{-1.0}, 7, cpu::SweepFacts{{0.0}, 0.0});
+  EXPECT_TRUE(d.found());
+  EXPECT_EQ(d.period(), 1);
+}
+
+TEST(StateCycleDetector, HashIsASumOfPositionTerms) {
+  // Any split of the positions gives the same hash (what makes it thread-count independent).
+  const std::vector<double> s = {1.5, -2.0, 0.0, 3.25, 1e-300};
+  uint64_t split = 0;
+  for (size_t i = 0; i < s.size(); ++i)
+    split += cpu::state_hash_term(std::bit_cast<uint64_t>(s[i]), static_cast<int64_t>(i));
+  EXPECT_EQ(split, cpu::state_hash(s));
+  std::vector<double> swapped = s;
+  std::swap(swapped[0], swapped[1]);
+  EXPECT_NE(cpu::state_hash(swapped), cpu::state_hash(s));
 }
 
 // Consistent targets (rows and columns from the same matrix) converge to a fixed point.
@@ -153,7 +190,9 @@ TEST(FitEarlyExit, RandomProblemsMatchTheFullRunBitForBit) {
       EXPECT_EQ(fast.sweeps.fixed_point, fast2.sweeps.fixed_point);
     }
   }
-  EXPECT_GE(exits, 6) << "most consistent problems reach a bitwise fixed point in 700 sweeps";
+  // With explicit cell values as the state (no free direction), 5 of these 12 problems repeat a
+  // state within 700 sweeps (the others are still converging above the rounding floor).
+  EXPECT_GE(exits, 4) << "several problems reach a bitwise repeated state in 700 sweeps";
 }
 
 TEST(FitEarlyExit, ResidualToleranceAndL1StopsAreUnchanged) {
@@ -229,16 +268,17 @@ TEST(FitEarlyExit, GoldenCountyStagesMatchTheFullRunBitForBit) {
     const EngineRun full = run_engine(p, st, 1, false);
     const EngineRun fast = run_engine(p, st, 1, true);
     expect_same_run(full, fast, name);
-    // The consistent cases reach a repeated state well before 3,000 sweeps (case02 a 2-cycle);
-    // case04's totals contradict each other and its factors keep drifting.
-    if (std::string(name) != "case04") {
-      EXPECT_TRUE(fast.sweeps.fixed_point) << name;
-      EXPECT_LT(fast.sweeps.fixed_point.value_or(3000), 2000) << name;
-      periods.insert(fast.sweeps.fixed_point_period);
-    }
+    // Every case reaches a repeated state well before 3,000 sweeps: the consistent ones a fixed
+    // point; case04, whose totals contradict each other, a cycle of period 4 (with explicit cell
+    // values as the state; the earlier factor state kept drifting there).
+    EXPECT_TRUE(fast.sweeps.fixed_point) << name;
+    EXPECT_LT(fast.sweeps.fixed_point.value_or(3000), 2000) << name;
+    periods.insert(fast.sweeps.fixed_point_period);
     expect_same_run(full, run_engine(p, st, 2, true, 0), std::string(name) + " parallel");
   }
-  EXPECT_EQ(periods, (std::set<int>{1, 2})) << "both a fixed point and a 2-cycle are exercised";
+  ASSERT_FALSE(periods.empty());
+  EXPECT_EQ(*periods.begin(), 1) << "a fixed point is exercised";
+  EXPECT_GT(*periods.rbegin(), 1) << "a longer cycle is exercised";
 }
 
 }  // namespace
