@@ -101,7 +101,10 @@ class QuotientEngine {
                                  bool measure_last) = 0;
   // Current block sums of every margin.
   virtual std::vector<std::vector<double>> block_sums() = 0;
-  // Product of every factor applied so far, per cell (what the apply pass multiplies by).
+  // Product of every factor applied so far, per cell (what the apply pass multiplies by), to
+  // rounding. Engines that keep cell values derive it as current / initial value, and give 1 for
+  // a cell whose initial value is 0 (its entries, non-negative, are all 0: any factor leaves
+  // them unchanged).
   virtual std::vector<double> cell_factors() = 0;
 };
 
