@@ -1,6 +1,8 @@
 // The OpenMP quotient engine alone, serial and parallel side by side, on a synthetic two-margin
 // quotient shaped like the national county quotient (3,143 x 3,143 blocks, skewed block sizes).
-// Prints wall and process CPU seconds per configuration: the data behind kParallelFitCells.
+// Prints wall and process CPU seconds per configuration — serial sweeps, parallel sweeps, and the
+// adaptive choice between them (host/cpu/sweep_mode.hpp) — with a check that all give the same
+// bits.
 //
 //   quotient_fit_bench [--cells 150000] [--blocks 3143] [--sweeps 3000] [--threads 2]
 //                      [--repeats 2]
@@ -60,7 +62,7 @@ double cpu_seconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"OpenMP quotient engine: serial vs parallel sweeps"};
+  CLI::App app{"OpenMP quotient engine: serial, parallel and adaptive sweeps"};
   int64_t cells = 150000;
   int32_t blocks = 3143;
   int sweeps = 3000, threads = 2, repeats = 2;
@@ -74,12 +76,21 @@ int main(int argc, char** argv) {
   const QuotientProblem p = county_like(cells, blocks, 7);
   fmt::print("cells {} blocks {} sweeps {}\n", p.cell_values.size(), blocks, sweeps);
   std::vector<double> reference;
+  struct Config {
+    const char* name;
+    int threads;
+    cpu::SweepModePolicy mode;
+  };
+  const Config configs[] = {{"serial", 1, cpu::SweepModePolicy::serial},
+                            {"parallel", threads, cpu::SweepModePolicy::parallel},
+                            {"adaptive", threads, cpu::SweepModePolicy::adaptive}};
   for (int r = 0; r < repeats; ++r)
-    for (int t : {1, threads}) {
+    for (const Config& c : configs) {
       cpu::QuotientEngineOptions opt;
       opt.detect_cycles = false;
-      opt.min_parallel_cells = 0;  // t threads: the parallel path whenever t > 1
-      auto engine = cpu::make_openmp_quotient_engine(p, t, opt);
+      opt.min_parallel_cells = 0;
+      opt.sweep_mode = c.mode;
+      auto engine = cpu::make_openmp_quotient_engine(p, c.threads, opt);
       const auto w0 = std::chrono::steady_clock::now();
       const double c0 = cpu_seconds();
       engine->run_sweeps(sweeps, std::nullopt, true);
@@ -88,8 +99,8 @@ int main(int argc, char** argv) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
       const std::vector<double> f = engine->cell_factors();
       if (reference.empty()) reference = f;
-      fmt::print("threads {} wall_s {:.3f} cpu_s {:.3f} ns_per_cell_sweep {:.2f} same_bits {}\n", t,
-                 wall, cpu, 1e9 * wall / (static_cast<double>(cells) * sweeps),
+      fmt::print("{} threads {} wall_s {:.3f} cpu_s {:.3f} ns_per_cell_sweep {:.2f} same_bits {}\n",
+                 c.name, c.threads, wall, cpu, 1e9 * wall / (static_cast<double>(cells) * sweeps),
                  f == reference ? "yes" : "NO");
     }
   return 0;

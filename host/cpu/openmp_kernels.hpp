@@ -5,6 +5,7 @@
 
 #include "flowfit/backend.hpp"
 #include "host/cpu/host_resident.hpp"
+#include "host/cpu/sweep_mode.hpp"
 
 namespace flowfit::cpu {
 
@@ -26,15 +27,16 @@ std::vector<double> openmp_reduce_dense_cells(const CsrMatrix& m, const HostCell
 // Cell sums; each cell is summed in CSR order (rows ascending, then columns) by one thread.
 std::vector<double> openmp_reduce_by_cell(const CsrMatrix& m, const HostCells& cells, int threads);
 
-// Quotients below this many cells fit on the calling thread: per sweep each margin step costs
-// less than the barriers a parallel sweep needs, and a preempted worker on a loaded machine
-// stalls every barrier. Measured (bench/RESULTS.md, issue #12, quotient_fit_bench): at 150k cells
-// the 2-thread path was 40x slower with spinning waits on a shared machine and no faster with
-// OMP_WAIT_POLICY=passive; at 2M cells passive waits gained up to 2.2x.
-inline constexpr int64_t kParallelFitCells = int64_t{1} << 21;
+// Quotients below this many cells fit on the calling thread: a sweep costs less than the
+// barriers a parallel sweep needs. Larger ones choose serial or parallel sweeps by measured speed
+// (sweep_mode.hpp): both give the same bits, so the choice follows the machine. Measured
+// (bench/RESULTS.md, issue #12, quotient_fit_bench): at 150k cells two threads gain 1.7x on idle
+// cores, and lose up to 40x on a shared machine with spinning waits.
+inline constexpr int64_t kParallelFitCells = int64_t{1} << 15;
 
 struct QuotientEngineOptions {
   int64_t min_parallel_cells = kParallelFitCells;
+  SweepModePolicy sweep_mode = SweepModePolicy::adaptive;  // above min_parallel_cells
   bool detect_cycles = true;  // exact early exit when the factors repeat (fixed-iteration stops)
   int cycle_window = 16;      // hashes kept: finds cycles of period up to 16
 };

@@ -17,9 +17,10 @@
 //
 // Every block sum is a four-accumulator sum in a fixed order by one thread; totals are added in
 // block order and the hash is a sum mod 2^64, so results do not depend on the thread count.
-// Parallel strategy by work size: small quotients run every sweep on the calling thread; large
-// ones run a whole batch of sweeps in one parallel region, each thread owning fixed block ranges
-// (balanced by cells), with M + 1 barriers per sweep and no fork/join.
+// Parallel strategy: small quotients run every sweep on the calling thread. Larger ones run
+// sweeps either serially or in parallel — a run of sweeps in one parallel region, each thread
+// owning fixed block ranges (balanced by cells), with M + 1 barriers per sweep and no fork/join —
+// whichever is measured faster on this machine now (sweep_mode.hpp); both give the same bits.
 //
 // The applied factor of a cell is a function of the final state only: q_final / q0 (1 where q0
 // is 0: the entries of such a cell sum to zero). So a run that stops computing at a repeated
@@ -28,6 +29,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <numeric>
 
@@ -84,6 +86,7 @@ class OpenMpQuotientEngine final : public QuotientEngine {
         n_cells_(static_cast<int64_t>(p.cell_values.size())),
         n_margins_(p.margins.size()),
         parallel_(threads > 1 && n_cells_ >= opt.min_parallel_cells),
+        policy_(parallel_ ? opt.sweep_mode : SweepModePolicy::serial),
         detect_(opt.detect_cycles),
         cycles_(opt.cycle_window) {
     for (const auto& m : p.margins) {
@@ -120,9 +123,7 @@ class OpenMpQuotientEngine final : public QuotientEngine {
     cycles_.set_detect(detect_ && !l1_stop);
     if (!cycles_.detecting()) hash_now_ = false;
     int computed = 0;
-    if (!cycles_.found())
-      computed = parallel_ ? sweeps_parallel(max_sweeps, l1_stop, rep)
-                           : sweeps_serial(max_sweeps, l1_stop, rep);
+    if (!cycles_.found()) computed = sweeps(max_sweeps, l1_stop, rep);
     if (!rep.stopped_on_l1 && computed < max_sweeps && cycles_.found()) {
       // Fast-forward through the cycle: the state after any later sweep is known.
       const int64_t last = cycles_.sweeps_done() + (max_sweeps - computed);
@@ -447,6 +448,25 @@ class OpenMpQuotientEngine final : public QuotientEngine {
     return s;
   }
 
+  // Sweeps in the mode the policy says; adaptive: in runs chosen by measured speed. Returns the
+  // sweeps run (fewer than asked when the L1 stop held or a cycle was found).
+  int sweeps(int max_sweeps, std::optional<double> l1_stop, SweepReport& rep) {
+    if (policy_ == SweepModePolicy::serial) return sweeps_serial(max_sweeps, l1_stop, rep);
+    if (policy_ == SweepModePolicy::parallel) return sweeps_parallel(max_sweeps, l1_stop, rep);
+    int done = 0;
+    while (done < max_sweeps) {
+      const SweepModeChooser::Step step = chooser_.next(max_sweeps - done);
+      const auto t0 = std::chrono::steady_clock::now();
+      const int ran = step.mode == SweepMode::parallel ? sweeps_parallel(step.sweeps, l1_stop, rep)
+                                                       : sweeps_serial(step.sweeps, l1_stop, rep);
+      chooser_.record(step.mode, ran,
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      done += ran;
+      if (ran < step.sweeps) break;  // stopped on L1 or a cycle was found
+    }
+    return done;
+  }
+
   // One parallel region for the batch; the sweep bookkeeping runs on one thread between barriers.
   int sweeps_parallel(int max_sweeps, std::optional<double> l1_stop, SweepReport& rep) {
     int done = 0;
@@ -486,7 +506,9 @@ class OpenMpQuotientEngine final : public QuotientEngine {
   int threads_;
   int64_t n_cells_;
   size_t n_margins_;
-  bool parallel_ = false;  // sweeps on several threads (the result is the same either way)
+  bool parallel_ = false;  // sweeps may run on several threads (the result is the same either way)
+  SweepModePolicy policy_;
+  SweepModeChooser chooser_;
   bool detect_ = true;
   bool hash_now_ = false;          // hash the state after the next sweep (see end_sweep)
   double mass_ = 0.0;              // sum of |q0|

@@ -3,6 +3,7 @@
 // for bit, as a run that computes every sweep, for any thread count.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <bit>
 #include <random>
 #include <set>
@@ -40,6 +41,8 @@ EngineRun run_engine(const QuotientProblem& p, const Stage& st, int threads, boo
   cpu::QuotientEngineOptions opt;
   opt.detect_cycles = detect;
   opt.min_parallel_cells = min_parallel_cells;
+  // A threshold of 0 asks for the parallel path itself (not the speed-chosen mix).
+  if (min_parallel_cells == 0) opt.sweep_mode = cpu::SweepModePolicy::parallel;
   auto engine = cpu::make_openmp_quotient_engine(p, threads, opt);
   EngineRun r;
   r.sweeps = detail::drive_sweeps(*engine, st);
@@ -279,6 +282,86 @@ TEST(FitEarlyExit, GoldenCountyStagesMatchTheFullRunBitForBit) {
   ASSERT_FALSE(periods.empty());
   EXPECT_EQ(*periods.begin(), 1) << "a fixed point is exercised";
   EXPECT_GT(*periods.rbegin(), 1) << "a longer cycle is exercised";
+}
+
+// Serial and parallel sweeps give the same bits, so the speed-chosen mix does too: an adaptive
+// run (which probes serial, then parallel sweeps, then runs the faster) equals a serial one.
+TEST(FitEarlyExit, AdaptiveSweepModeGivesTheSerialBits) {
+  std::mt19937_64 rng(77);
+  testing::RandomMatrixOptions opt;
+  opt.n = 150;
+  opt.density = 0.1;
+  const CsrMatrix m = testing::random_matrix(rng, opt);
+  const Stage st = consistent_ipf(rng, m, 300, 7);
+  const QuotientProblem p = quotient_of(m, st);
+  const EngineRun serial = run_engine(p, st, 1, true);
+  cpu::QuotientEngineOptions adaptive;
+  adaptive.min_parallel_cells = 0;
+  adaptive.sweep_mode = cpu::SweepModePolicy::adaptive;
+  auto engine = cpu::make_openmp_quotient_engine(p, 2, adaptive);
+  EngineRun mixed;
+  mixed.sweeps = detail::drive_sweeps(*engine, st);
+  mixed.factors = engine->cell_factors();
+  expect_same_run(serial, mixed, "adaptive");
+}
+
+using cpu::SweepMode;
+using cpu::SweepModeChooser;
+
+// Runs the chooser for `sweeps` sweeps against per-sweep costs; returns the sweeps per mode.
+std::array<int, 2> drive_chooser(SweepModeChooser& c, int sweeps, double serial_s,
+                                 double parallel_s) {
+  std::array<int, 2> ran = {0, 0};
+  while (sweeps > 0) {
+    const SweepModeChooser::Step step = c.next(sweeps);
+    EXPECT_GT(step.sweeps, 0);
+    EXPECT_LE(step.sweeps, sweeps);
+    const double cost = step.mode == SweepMode::parallel ? parallel_s : serial_s;
+    c.record(step.mode, step.sweeps, cost * step.sweeps);
+    ran[static_cast<int>(step.mode)] += step.sweeps;
+    sweeps -= step.sweeps;
+  }
+  return ran;
+}
+
+TEST(SweepModeChooser, ProbesBothThenRunsTheFaster) {
+  SweepModeChooser c;
+  SweepModeChooser::Step s = c.next(3000);
+  EXPECT_EQ(s.mode, SweepMode::serial);
+  EXPECT_EQ(s.sweeps, SweepModeChooser::kProbeSweeps);
+  c.record(s.mode, s.sweeps, 1e-3 * s.sweeps);
+  s = c.next(3000);
+  EXPECT_EQ(s.mode, SweepMode::parallel);
+  c.record(s.mode, s.sweeps, 0.5e-3 * s.sweeps);
+  s = c.next(3000);
+  EXPECT_EQ(s.mode, SweepMode::parallel);
+  EXPECT_EQ(s.sweeps, SweepModeChooser::kChunkSweeps);
+  EXPECT_EQ(c.next(5).sweeps, 5) << "never more than remain";
+  // Idle machine: almost every sweep in parallel, a few serial re-probes.
+  SweepModeChooser idle;
+  const auto ran = drive_chooser(idle, 3000, 1e-3, 0.5e-3);
+  EXPECT_GT(ran[1], 2900);
+  EXPECT_GE(ran[0], SweepModeChooser::kProbeSweeps);
+}
+
+TEST(SweepModeChooser, ABusyMachineMakesParallelLoseAndProbesBackOff) {
+  // Parallel sweeps 20x slower (preempted workers stall barriers): after its probe it is tried
+  // again after 256, then 512, 1024, ... sweeps.
+  SweepModeChooser c;
+  const auto ran = drive_chooser(c, 3000, 1e-3, 20e-3);
+  EXPECT_LE(ran[1], 4 * SweepModeChooser::kProbeSweeps);
+  EXPECT_GT(ran[0], 2980);
+}
+
+TEST(SweepModeChooser, SwitchesWhenTheRunningModeSlowsDown) {
+  SweepModeChooser c;
+  drive_chooser(c, 100, 1e-3, 0.5e-3);  // idle: parallel wins
+  EXPECT_EQ(c.winner(), SweepMode::parallel);
+  // The machine gets busy: the next parallel chunk is slow, serial (last measured 1 ms) takes over.
+  const SweepModeChooser::Step s = c.next(1000);
+  ASSERT_EQ(s.mode, SweepMode::parallel);
+  c.record(s.mode, s.sweeps, 10e-3 * s.sweeps);
+  EXPECT_EQ(c.next(1000).mode, SweepMode::serial);
 }
 
 }  // namespace
