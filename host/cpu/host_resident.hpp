@@ -23,17 +23,41 @@ struct RowsByCell {
   std::vector<int64_t> rows;
 };
 
+// How the OpenMP backend finds an entry's cell without storing a cell id per entry (4 bytes
+// per nonzero, a third of the CSR bytes): from its key (row cell, column cell, diagonal), looked
+// up in a small table. Sparse path: per row cell, its cells are
+// [first_cell[rc], first_cell[rc + 1]) in ascending key order; dense path (few cells): a
+// key -> cell table over all keys and fixed row chunks.
+struct CellKeys {
+  int64_t n_rows = 0, n_cols = 0, nnz = 0;  // the matrix the cells were assigned to
+  CellLayout layout;
+  RowsByCell rows_by_row_cell;       // sparse path
+  std::vector<int64_t> first_cell;   // sparse path
+  std::vector<int64_t> row_chunks;   // dense path
+  std::vector<int32_t> cell_of_key;  // dense path: -1 for keys without entries
+  bool dense() const { return !row_chunks.empty(); }
+  int32_t n_class() const { return layout.split_diagonal ? 2 : 1; }
+  // Key of entry (i, j) among one row cell's keys (sparse path).
+  int32_t col_key(int64_t i, int32_t j) const {
+    return layout.col_cell_of_col[j] * n_class() + (layout.split_diagonal && i == j ? 1 : 0);
+  }
+};
+
 class HostCells final : public CellAssignment {
  public:
-  HostCells(CellTable table, std::vector<int32_t> cell_of_entry, RowsByCell rows = {})
-      : cell_of_entry(std::move(cell_of_entry)), rows_by_row_cell(std::move(rows)) {
+  // One cell id per entry (the reference backend).
+  HostCells(CellTable table, std::vector<int32_t> cell_of_entry)
+      : cell_of_entry(std::move(cell_of_entry)) {
     table_ = std::move(table);
   }
-  std::vector<int32_t> cell_of_entry;
-  // The OpenMP backend's unit of parallel work: rows by row cell, or (few cells) fixed row
-  // chunks that each reduce into their own partial sums.
-  RowsByCell rows_by_row_cell;
-  std::vector<int64_t> row_chunks;
+  // Cells found from entry keys (the OpenMP backend).
+  HostCells(CellTable table, CellKeys keys) : keys(std::move(keys)), is_keyed(true) {
+    table_ = std::move(table);
+  }
+  std::vector<int32_t> cell_of_entry;  // empty when keyed
+  CellKeys keys;                       // when keyed
+  bool is_keyed = false;
+  bool keyed() const { return is_keyed; }
 };
 
 // Checked downcasts: a resident object must come from a CPU backend.
@@ -48,16 +72,31 @@ inline CsrMatrix& host_matrix(ResidentMatrix& m) {
   return h->matrix;
 }
 
-// The cell assignment `c` for matrix `m`: it must come from a CPU backend and hold one cell id
-// per entry of `m` (ids assigned to another matrix would index out of bounds).
+// The cell assignment `c` for matrix `m`: it must come from a CPU backend and have been made
+// for a matrix of the same shape and number of entries (cells assigned to another matrix would
+// index out of bounds; keyed kernels also refuse an entry whose key has no cell).
 inline const HostCells& host_cells_for(const CellAssignment& c, const CsrMatrix& m) {
   auto* h = dynamic_cast<const HostCells*>(&c);
   if (!h) throw Error("cell assignment does not belong to a CPU backend");
+  if (h->keyed()) {
+    if (h->keys.nnz != m.nnz() || h->keys.n_rows != m.n_rows || h->keys.n_cols != m.n_cols)
+      throw Error("cell assignment was made for a " + std::to_string(h->keys.n_rows) + " x " +
+                  std::to_string(h->keys.n_cols) + " matrix of " + std::to_string(h->keys.nnz) +
+                  " entries, not this one (cells assigned to another matrix)");
+    return *h;
+  }
   if (static_cast<int64_t>(h->cell_of_entry.size()) != m.nnz())
     throw Error("cell assignment has " + std::to_string(h->cell_of_entry.size()) +
                 " entries, the matrix " + std::to_string(m.nnz()) +
                 " (cells assigned to another matrix)");
   return *h;
+}
+
+// The per-entry cell ids of `c` for matrix `m` (the reference backend's assignments).
+inline const std::vector<int32_t>& host_cell_ids_for(const CellAssignment& c, const CsrMatrix& m) {
+  const HostCells& h = host_cells_for(c, m);
+  if (h.keyed()) throw Error("cell assignment was made by the OpenMP backend (no per-entry ids)");
+  return h.cell_of_entry;
 }
 
 // Residency shared by the CPU backends: the matrix stays a host CsrMatrix, adopted and

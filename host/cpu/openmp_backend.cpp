@@ -37,19 +37,7 @@ class OpenMpBackend final : public cpu::HostResidentBackend {
   void scale_by_cell(ResidentMatrix& rm, const CellAssignment& cells,
                      std::span<const double> factor) override {
     CsrMatrix& m = host_matrix(rm);
-    const auto& ids = cpu::host_cells_for(cells, m).cell_of_entry;
-    if (static_cast<int64_t>(factor.size()) != cells.n_cells())
-      throw Error("scale_by_cell: one factor per cell expected");
-    const int64_t nnz = m.nnz();
-    double* v = m.values.data();
-    const int32_t* id = ids.data();
-    const double* f = factor.data();
-    const int64_t n_chunks = (nnz + kEntryChunk - 1) / kEntryChunk;
-    cpu::parallel_for(n_chunks, nnz >= cpu::kParallelThreshold, threads_, cpu::Schedule::fixed,
-                      [&](int64_t ch) {
-                        const int64_t last = std::min(nnz, (ch + 1) * kEntryChunk);
-                        for (int64_t e = ch * kEntryChunk; e < last; ++e) v[e] *= f[id[e]];
-                      });
+    cpu::openmp_scale_by_cell(m, cpu::host_cells_for(cells, m), factor, threads_);
   }
 
   double l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {

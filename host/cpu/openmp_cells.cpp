@@ -71,12 +71,12 @@ std::unique_ptr<HostCells> openmp_assign_cells(const CsrMatrix& m, const CellLay
   if (base.back() > std::numeric_limits<int32_t>::max())
     throw Error("a stage has more than 2^31-1 occupied cells");
 
-  // Pass 2: number the cells and label every entry.
+  // Pass 2: number the cells (ascending key within each row cell). Entries keep no cell id: the
+  // kernels find an entry's cell from its key (CellKeys).
   CellTable table;
   table.row_cell.resize(base.back());
   table.col_cell.resize(base.back());
   table.diagonal.resize(base.back());
-  std::vector<int32_t> ids(m.nnz());
 #pragma omp parallel num_threads(parallel ? threads : 1)
   {
     std::vector<int32_t> mark(key_space, -1), keys;
@@ -85,39 +85,84 @@ std::unique_ptr<HostCells> openmp_assign_cells(const CsrMatrix& m, const CellLay
       distinct_keys(m, layout, rbc, rc, mark, keys);
       for (size_t k = 0; k < keys.size(); ++k) {
         const int64_t cell = base[rc] + static_cast<int64_t>(k);
-        mark[keys[k]] = static_cast<int32_t>(cell);
         table.row_cell[cell] = static_cast<int32_t>(rc);
         table.col_cell[cell] = keys[k] / n_class;
         table.diagonal[cell] = static_cast<uint8_t>(keys[k] % n_class);
       }
+    }
+  }
+  CellKeys ck;
+  ck.n_rows = m.n_rows;
+  ck.n_cols = m.n_cols;
+  ck.nnz = m.nnz();
+  ck.layout = layout;
+  ck.rows_by_row_cell = std::move(rbc);
+  ck.first_cell = std::move(base);
+  return std::make_unique<HostCells>(std::move(table), std::move(ck));
+}
+
+namespace {
+
+// Runs body(e, cell) for every entry of every row cell, one row cell per task: rows ascending,
+// entries in CSR order. A thread's `mark` table maps the row cell's keys to its cells. Throws
+// when an entry's key has no cell (the cells were assigned to another matrix).
+template <class Body>
+void for_each_keyed_entry(const CsrMatrix& m, const HostCells& cells, int threads, Body&& body) {
+  const CellKeys& k = cells.keys;
+  const CellTable& t = cells.table();
+  const RowsByCell& rbc = k.rows_by_row_cell;
+  const int64_t n_rc = static_cast<int64_t>(rbc.ptr.size()) - 1;
+  const int64_t key_space = int64_t{k.layout.n_col_cells} * k.n_class();
+  const bool parallel = m.nnz() >= kParallelThreshold && threads > 1;
+  bool orphan = false;
+#pragma omp parallel num_threads(parallel ? threads : 1) reduction(|| : orphan)
+  {
+    std::vector<int32_t> mark(key_space, -1);
+#pragma omp for schedule(dynamic, 16)
+    for (int64_t rc = 0; rc < n_rc; ++rc) {
+      for (int64_t c = k.first_cell[rc]; c < k.first_cell[rc + 1]; ++c)
+        mark[t.col_cell[c] * k.n_class() + t.diagonal[c]] = static_cast<int32_t>(c);
       for (int64_t r = rbc.ptr[rc]; r < rbc.ptr[rc + 1]; ++r) {
         const int64_t i = rbc.rows[r];
         for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) {
-          const int32_t j = m.col_idx[e];
-          ids[e] =
-              mark[layout.col_cell_of_col[j] * n_class + (layout.split_diagonal && i == j ? 1 : 0)];
+          const int32_t cell = mark[k.col_key(i, m.col_idx[e])];
+          if (cell < 0) {
+            orphan = true;
+            continue;
+          }
+          body(e, cell);
         }
       }
-      for (int32_t key : keys) mark[key] = -1;
+      for (int64_t c = k.first_cell[rc]; c < k.first_cell[rc + 1]; ++c)
+        mark[t.col_cell[c] * k.n_class() + t.diagonal[c]] = -1;
     }
   }
-  return std::make_unique<HostCells>(std::move(table), std::move(ids), std::move(rbc));
+  if (orphan)
+    throw Error("an entry has no cell: the cells were assigned to another matrix of this shape");
 }
 
+}  // namespace
+
 std::vector<double> openmp_reduce_by_cell(const CsrMatrix& m, const HostCells& cells, int threads) {
-  if (!cells.row_chunks.empty()) return openmp_reduce_dense_cells(m, cells, threads);
+  if (!cells.keyed()) throw Error("cell assignment was not made by the OpenMP backend");
+  if (cells.keys.dense()) return openmp_reduce_dense_cells(m, cells, threads);
+  // Each cell belongs to one row cell, so one thread sums it, in CSR order.
   std::vector<double> q(cells.n_cells(), 0.0);
-  const RowsByCell& rbc = cells.rows_by_row_cell;
-  if (rbc.ptr.empty()) throw Error("cell assignment was not made by the OpenMP backend");
-  const auto& ids = cells.cell_of_entry;
-  const int64_t n_rc = static_cast<int64_t>(rbc.ptr.size()) - 1;
-  parallel_for(n_rc, m.nnz() >= kParallelThreshold, threads, Schedule::dynamic, [&](int64_t rc) {
-    for (int64_t r = rbc.ptr[rc]; r < rbc.ptr[rc + 1]; ++r) {
-      const int64_t i = rbc.rows[r];
-      for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) q[ids[e]] += m.values[e];
-    }
-  });
+  double* qp = q.data();
+  const double* v = m.values.data();
+  for_each_keyed_entry(m, cells, threads, [&](int64_t e, int32_t cell) { qp[cell] += v[e]; });
   return q;
+}
+
+void openmp_scale_by_cell(CsrMatrix& m, const HostCells& cells, std::span<const double> factor,
+                          int threads) {
+  if (!cells.keyed()) throw Error("cell assignment was not made by the OpenMP backend");
+  if (static_cast<int64_t>(factor.size()) != cells.n_cells())
+    throw Error("scale_by_cell: one factor per cell expected");
+  if (cells.keys.dense()) return openmp_scale_dense_cells(m, cells, factor, threads);
+  double* v = m.values.data();
+  const double* f = factor.data();
+  for_each_keyed_entry(m, cells, threads, [&](int64_t e, int32_t cell) { v[e] *= f[cell]; });
 }
 
 }  // namespace flowfit::cpu

@@ -76,31 +76,78 @@ std::unique_ptr<HostCells> openmp_assign_dense_cells(const CsrMatrix& m, const C
     table.row_cell.push_back(static_cast<int32_t>(k / n_class / layout.n_col_cells));
   }
 
-  std::vector<int32_t> ids(m.nnz());
-  parallel_for(kChunks, parallel, threads, Schedule::dynamic, [&](int64_t c) {
-    for_each_entry_in_chunk(m, chunks, c,
-                            [&](int64_t i, int64_t e) { ids[e] = id_of_key[key_of(i, e)]; });
-  });
-  auto cells = std::make_unique<HostCells>(std::move(table), std::move(ids));
-  cells->row_chunks = chunks;
-  return cells;
+  CellKeys ck;
+  ck.n_rows = m.n_rows;
+  ck.n_cols = m.n_cols;
+  ck.nnz = m.nnz();
+  ck.layout = layout;
+  ck.row_chunks = chunks;
+  ck.cell_of_key = std::move(id_of_key);
+  return std::make_unique<HostCells>(std::move(table), std::move(ck));
 }
+
+namespace {
+
+// Runs body(e, cell) for every entry of chunk c; returns false when an entry's key has no cell
+// (the cells were assigned to another matrix).
+template <class Body>
+bool for_each_keyed_entry_in_chunk(const CsrMatrix& m, const CellKeys& k, int64_t c, Body&& body) {
+  const CellLayout& l = k.layout;
+  const int64_t n_class = k.n_class();
+  bool ok = true;
+  for_each_entry_in_chunk(m, k.row_chunks, c, [&](int64_t i, int64_t e) {
+    const int32_t j = m.col_idx[e];
+    const int64_t key =
+        (int64_t{l.row_cell_of_row[i]} * l.n_col_cells + l.col_cell_of_col[j]) * n_class +
+        (l.split_diagonal && i == j ? 1 : 0);
+    const int32_t cell = k.cell_of_key[key];
+    if (cell < 0)
+      ok = false;
+    else
+      body(e, cell);
+  });
+  return ok;
+}
+
+void refuse_orphans(const std::vector<uint8_t>& ok) {
+  for (uint8_t x : ok)
+    if (!x)
+      throw Error("an entry has no cell: the cells were assigned to another matrix of this shape");
+}
+
+}  // namespace
 
 std::vector<double> openmp_reduce_dense_cells(const CsrMatrix& m, const HostCells& cells,
                                               int threads) {
-  const std::vector<int64_t>& chunks = cells.row_chunks;
-  const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
+  const CellKeys& k = cells.keys;
+  const int64_t n_chunks = static_cast<int64_t>(k.row_chunks.size()) - 1;
   const int64_t n_cells = cells.n_cells();
-  const auto& ids = cells.cell_of_entry;
   std::vector<double> partial(n_chunks * n_cells, 0.0);
+  std::vector<uint8_t> ok(n_chunks, 1);
   parallel_for(n_chunks, m.nnz() >= kParallelThreshold, threads, Schedule::dynamic, [&](int64_t c) {
     double* p = partial.data() + c * n_cells;
-    for_each_entry_in_chunk(m, chunks, c, [&](int64_t, int64_t e) { p[ids[e]] += m.values[e]; });
+    ok[c] = for_each_keyed_entry_in_chunk(m, k, c,
+                                          [&](int64_t e, int32_t cell) { p[cell] += m.values[e]; });
   });
+  refuse_orphans(ok);
   std::vector<double> q(n_cells, 0.0);
   for (int64_t c = 0; c < n_chunks; ++c)
-    for (int64_t k = 0; k < n_cells; ++k) q[k] += partial[c * n_cells + k];
+    for (int64_t j = 0; j < n_cells; ++j) q[j] += partial[c * n_cells + j];
   return q;
+}
+
+void openmp_scale_dense_cells(CsrMatrix& m, const HostCells& cells, std::span<const double> factor,
+                              int threads) {
+  const CellKeys& k = cells.keys;
+  const int64_t n_chunks = static_cast<int64_t>(k.row_chunks.size()) - 1;
+  std::vector<uint8_t> ok(n_chunks, 1);
+  double* v = m.values.data();
+  const double* f = factor.data();
+  parallel_for(n_chunks, m.nnz() >= kParallelThreshold, threads, Schedule::fixed, [&](int64_t c) {
+    ok[c] =
+        for_each_keyed_entry_in_chunk(m, k, c, [&](int64_t e, int32_t cell) { v[e] *= f[cell]; });
+  });
+  refuse_orphans(ok);
 }
 
 }  // namespace flowfit::cpu

@@ -11,8 +11,10 @@ namespace flowfit::cpu {
 
 RowsByCell rows_by_cell(const CellLayout& layout, int64_t n_rows);
 
-// Entry -> cell ids. Cells of different row cells are disjoint, so each row cell is numbered
-// and written by one thread; numbering is ascending (row cell, column cell, diagonal).
+// The occupied cells of a layout. Cells of different row cells are disjoint, so each row cell is
+// numbered by one thread; numbering is ascending (row cell, column cell, diagonal). Entries keep
+// no cell id: the kernels find an entry's cell from its key (CellKeys), which saves 4 bytes per
+// nonzero.
 std::unique_ptr<HostCells> openmp_assign_cells(const CsrMatrix& m, const CellLayout& layout,
                                                int threads);
 
@@ -24,8 +26,14 @@ std::unique_ptr<HostCells> openmp_assign_dense_cells(const CsrMatrix& m, const C
 std::vector<double> openmp_reduce_dense_cells(const CsrMatrix& m, const HostCells& cells,
                                               int threads);
 
+void openmp_scale_dense_cells(CsrMatrix& m, const HostCells& cells, std::span<const double> factor,
+                              int threads);
+
 // Cell sums; each cell is summed in CSR order (rows ascending, then columns) by one thread.
 std::vector<double> openmp_reduce_by_cell(const CsrMatrix& m, const HostCells& cells, int threads);
+// Every entry multiplied by its cell's factor.
+void openmp_scale_by_cell(CsrMatrix& m, const HostCells& cells, std::span<const double> factor,
+                          int threads);
 
 // Quotients below this many cells fit on the calling thread: a sweep costs less than the
 // barriers a parallel sweep needs. Larger ones choose serial or parallel sweeps by measured speed

@@ -110,7 +110,7 @@ class ReferenceBackend final : public cpu::HostResidentBackend {
   std::vector<double> reduce_by_cell(const ResidentMatrix& rm,
                                      const CellAssignment& cells) override {
     const CsrMatrix& m = host_matrix(rm);
-    const auto& ids = cpu::host_cells_for(cells, m).cell_of_entry;
+    const auto& ids = cpu::host_cell_ids_for(cells, m);
     std::vector<double> q(cells.n_cells(), 0.0);
     for (int64_t e = 0; e < m.nnz(); ++e) q[ids[e]] += m.values[e];
     return q;
@@ -119,7 +119,7 @@ class ReferenceBackend final : public cpu::HostResidentBackend {
   void scale_by_cell(ResidentMatrix& rm, const CellAssignment& cells,
                      std::span<const double> factor) override {
     CsrMatrix& m = host_matrix(rm);
-    const auto& ids = cpu::host_cells_for(cells, m).cell_of_entry;
+    const auto& ids = cpu::host_cell_ids_for(cells, m);
     if (static_cast<int64_t>(factor.size()) != cells.n_cells())
       throw Error("scale_by_cell: one factor per cell expected");
     for (int64_t e = 0; e < m.nnz(); ++e) m.values[e] *= factor[ids[e]];
