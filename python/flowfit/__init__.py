@@ -18,6 +18,17 @@ from ._errors import (
     PlanError,
 )
 from . import _flowfit
+from ._analysis import (
+    GroupFlows,
+    area_of_interest,
+    group_flows,
+    move_distances,
+    quantile_bins,
+    rates,
+    read_centroids,
+    redact,
+    unit_groups,
+)
 from ._fit import (
     Backend,
     FitResult,
@@ -53,6 +64,8 @@ def cuda_available() -> bool:
 
 
 __all__ = [
+    "GroupFlows", "area_of_interest", "group_flows", "move_distances", "quantile_bins", "rates",
+    "read_centroids", "redact", "unit_groups",
     "Aggregated", "Backend", "ConfigError", "DeviceError", "Error", "FitResult", "Geography",
     "Grouping", "InconsistentTargets", "InputError", "LEVELS", "Margin", "PlanError", "Stage",
     "StopRule", "aggregate", "block_margin", "clip_diagonal", "col_margin", "cuda_available",

@@ -1,6 +1,6 @@
 """Type stubs of flowfit's compiled engine (private; use the `flowfit` package)."""
 
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -82,3 +82,20 @@ def run_year(file: str, text: Optional[str], base_dir: str, backend: Optional[st
              threads: Optional[int], year: int, n_rows: int, n_cols: int, indptr: np.ndarray,
              indices: np.ndarray, data: np.ndarray,
              progress: Optional[Callable[[int, int, int, str], None]]) -> Tuple[CsrArrays, str]: ...
+def area_rates(n_rows: int, n_cols: int, indptr: np.ndarray, indices: np.ndarray,
+               data: np.ndarray, areas: Grouping, min_population: float) -> Dict[str, Any]: ...
+def group_flows(n_rows: int, n_cols: int, indptr: np.ndarray, indices: np.ndarray,
+                data: np.ndarray, groups: Grouping, geography: Optional[Geography],
+                out_of_county_only: bool) -> Dict[str, Any]: ...
+def move_distances(n_rows: int, n_cols: int, indptr: np.ndarray, indices: np.ndarray,
+                   data: np.ndarray, latitude: List[float], longitude: List[float],
+                   origin_groups: Optional[Grouping], edges: List[float], under: List[float],
+                   over: List[float]) -> List[Dict[str, Any]]: ...
+def area_of_interest(n_rows: int, n_cols: int, indptr: np.ndarray, indices: np.ndarray,
+                     data: np.ndarray, geography: Geography, geoids: List[str],
+                     latitude: List[float], longitude: List[float], center_latitude: float,
+                     center_longitude: float, radius_miles: float,
+                     ring_miles: List[float]) -> List[Dict[str, Any]]: ...
+def redact(n_rows: int, n_cols: int, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
+           share: float, max_destinations: int,
+           min_population: float) -> Tuple[CsrArrays, Dict[str, np.ndarray], Dict[str, float]]: ...

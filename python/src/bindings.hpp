@@ -36,5 +36,6 @@ void bind_geography(py::module_& m);
 void bind_fit(py::module_& m);
 void bind_io(py::module_& m);
 void bind_pipeline(py::module_& m);
+void bind_analysis(py::module_& m);
 
 }  // namespace flowfit::python

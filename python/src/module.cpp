@@ -17,4 +17,5 @@ PYBIND11_MODULE(_flowfit, m) {
   fp::bind_fit(m);
   fp::bind_io(m);
   fp::bind_pipeline(m);
+  fp::bind_analysis(m);
 }
