@@ -214,24 +214,31 @@ GoldenReport check_golden(const fs::path& dir, Backend& backend, const GoldenOpt
   report.backend = backend.name();
   report.year = case_year(dir, opt.year);
 
+  // The input: E_raw (before stage 0), or — in a case folder that carries only the matrix after
+  // the diagonal clip — E_input, checked from stage 1 on.
   const auto raw_file = find_matrix_file(dir, "E_raw");
-  if (!raw_file)
+  const auto input_file = find_matrix_file(dir, "E_input");
+  if (!raw_file && !input_file)
     throw InputError((dir / "E_raw.mtx").string(), 0, "",
-                     "the case folder has no input matrix E_raw (.mtx, .npz or .ffm)");
-  CsrMatrix raw = io::read_matrix(*raw_file);
-  // Stage 0 runs unless the case says it was skipped (E_input identical to E_raw, as in case05).
-  bool clip = true;
-  if (const auto input_file = find_matrix_file(dir, "E_input")) {
+                     "the case folder has no input matrix E_raw or E_input (.mtx, .npz or .ffm)");
+  CsrMatrix raw = io::read_matrix(raw_file ? *raw_file : *input_file);
+  // Stage 0 runs unless the case says it was skipped (E_input identical to E_raw, as in case05)
+  // or only E_input is there.
+  bool clip = raw_file.has_value();
+  if (raw_file && input_file) {
     const CsrMatrix input = io::read_matrix(*input_file);
     clip =
         raw.row_ptr != input.row_ptr || raw.col_idx != input.col_idx || raw.values != input.values;
   }
+  if (!raw_file)
+    report.comparisons.push_back(
+        skipped("stage0_diagonal_clip", "no E_raw in the case folder: checked from E_input on"));
 
   Plan plan;
   plan.name = "golden " + dir.filename().string();
   plan.geography = dir / "geography.csv";
   plan.census.golden_dir = dir;
-  plan.years.push_back({report.year, *raw_file});
+  plan.years.push_back({report.year, raw_file ? *raw_file : *input_file});
   plan.output.dir = dir / "unused";
   plan.stages = released_stages();
   if (!clip) plan.stages.erase(plan.stages.begin());  // case05: no stage 0 on purpose

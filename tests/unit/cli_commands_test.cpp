@@ -2,6 +2,8 @@
 // results checked against the golden case and hand arithmetic; interrupt safety; progress.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "flowfit/io/geography_io.hpp"
@@ -253,6 +255,29 @@ TEST_F(Cli, InfoJsonAndCompareExitCodes) {
   const auto c = nlohmann::json::parse(r.out);
   EXPECT_EQ(c["pass"], false);
   EXPECT_EQ(c["only_in_b"], 1);  // the clipped diagonal entry of CBG 4
+}
+
+// check-golden from the command line: a shipped case passes (exit 0); a case whose final matrix
+// was changed in one entry fails (exit 5, the FAIL line names the file).
+TEST_F(Cli, CheckGoldenPassesACaseAndFailsAChangedOne) {
+  auto r = flowfit({"check-golden", kGolden.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("after_stage4_county_ipf.mtx"), std::string::npos) << r.out;
+  const fs::path changed = at("case01_changed");
+  fs::copy(kGolden, changed);
+  CsrMatrix m = io::read_matrix(changed / "after_stage4_county_ipf.mtx");
+  m.values[3] *= 1.001;
+  fs::remove(changed / "after_stage4_county_ipf.mtx");
+  io::write_matrix(changed / "after_stage4_county_ipf.mtx", m);
+  r = flowfit({"check-golden", changed.string()});
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  bool named = false;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("after_stage4_county_ipf.mtx") != std::string::npos &&
+        line.find("FAIL") != std::string::npos)
+      named = true;
+  EXPECT_TRUE(named) << r.out;
 }
 
 // Ctrl-C while an output is being written leaves neither the output nor its temporary file.

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include "flowfit/error.hpp"
 #include "flowfit/pipeline/golden_check.hpp"
 #include "host/pipeline/golden_files.hpp"
 #include "support/backends.hpp"
@@ -47,6 +48,30 @@ TEST(GoldenDigest, PassesTheDigestCase) {
     ASSERT_NE(c, nullptr) << what;
     EXPECT_FALSE(c->skipped) << what;
   }
+}
+
+// A case folder with only the matrix after stage 0 (E_input, no E_raw): checked from stage 1 on,
+// stage 0 reported as skipped.
+TEST(GoldenDigest, ACaseWithOnlyEInputIsCheckedFromStageOne) {
+  const fs::path dir = fs::temp_directory_path() / "flowfit_golden_input_only";
+  fs::remove_all(dir);
+  fs::copy(fs::path(FLOWFIT_TEST_DATA_DIR) / "golden" / "case02", dir);
+  fs::remove(dir / "E_raw.mtx");
+  auto backend = testing::make_test_backend(testing::TestBackend::openmp_2);
+  const pipeline::GoldenReport r = pipeline::check_golden(dir, *backend);
+  for (const auto& c : r.comparisons)
+    EXPECT_TRUE(c.pass) << c.what << ": max abs " << c.max_abs << ", max rel " << c.max_rel;
+  EXPECT_TRUE(r.pass);
+  const auto* stage0 = find(r, "stage0_diagonal_clip");
+  ASSERT_NE(stage0, nullptr);
+  EXPECT_TRUE(stage0->skipped);
+  const auto* final_matrix = find(r, "after_stage4_county_ipf.mtx");
+  ASSERT_NE(final_matrix, nullptr);
+  EXPECT_FALSE(final_matrix->skipped);
+  // Neither E_raw nor E_input: an input error naming the folder.
+  fs::remove(dir / "E_input.mtx");
+  EXPECT_THROW(pipeline::check_golden(dir, *backend), InputError);
+  fs::remove_all(dir);
 }
 
 TEST(GoldenDigest, FailsOnAPerturbedDigest) {
