@@ -32,6 +32,7 @@ seeds() {
     fuzz_parse_number) ;;  # seeded with numbers below
     fuzz_census_tables) ;;  # seeded with the census tables below (a selector byte first)
     fuzz_datapackage) ls "$data"/analysis/*/datapackage.json "$root"/data/*/datapackage.json ;;
+    fuzz_gz_csv) ls "$data"/golden_digest/case02/*.csv.gz ;;
   esac
 }
 

@@ -91,8 +91,9 @@ ResumeDecision decide_resume(const fs::path& output, const YearKey& key) {
     d.reason = "recomputed: its sidecar " + side.string() + " is unreadable";
     return d;
   }
-  if (!j.contains("key") || !j["key"].is_string() || !j.contains("output_sha256") ||
-      !j.contains("year")) {
+  if (!j.is_object() || !j.contains("key") || !j["key"].is_string() ||
+      !j.contains("output_sha256") || !j["output_sha256"].is_string() || !j.contains("year") ||
+      !j["year"].is_object() || (j.contains("key_parts") && !j["key_parts"].is_object())) {
     d.reason = "recomputed: its sidecar comes from an older flowfit";
     return d;
   }

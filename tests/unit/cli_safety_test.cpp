@@ -293,6 +293,27 @@ TEST_F(CliSafety, DryRunPlacesAYearOutsideTheCensusTablesAtItsPlanLine) {
   EXPECT_FALSE(fs::exists(at("out")));
 }
 
+TEST_F(CliSafety, DryRunNamesAGeographyWithoutThePopulationColumnCensusDirNeeds) {
+  // With census_dir the CBG populations come from the geography's `population` column; the
+  // example geography has none. The dry run says so, naming the file and the column.
+  const std::string census = (fs::path(FLOWFIT_SOURCE_DIR) / "data" / "census").string();
+  std::ofstream(at("pop.toml")) << "geography = \"geography.csv\"\n"
+                                << "allow_partial_geography = true\n"
+                                << "[census]\n"
+                                << "census_dir = \"" << census << "\"\n"
+                                << "[[years]]\n"
+                                << "year = 2015\n"
+                                << "matrix = \"flows_2015.mtx\"\n"
+                                << "[output]\n"
+                                << "dir = \"out\"\n";
+  auto r = flowfit({"run", "pop.toml", "--dry-run"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("geography.csv:1: field 'population': missing column"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("1 problem found; nothing was run"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(at("out")));
+}
+
 TEST_F(CliSafety, DryRunReadsEveryMatrixHeader) {
   // Three years, three matrices: a bad banner, a shape that is not the geography's, and a good
   // one. Both problems are reported, and the entries of none are needed to find them.

@@ -172,6 +172,51 @@ pipeline::Plan small_plan(const fs::path& dir, const fs::path& geography, int64_
   return plan;
 }
 
+// A damaged sidecar (fields of the wrong type, not an object, not JSON) means "recompute", never
+// an exception: resume decisions run before any work and must not abort a run.
+TEST(ResumeKey, DamagedSidecarsAreRecomputedNotFatal) {
+  const fs::path dir = fs::temp_directory_path() / "flowfit_damaged_sidecar";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path out = dir / "flows_2015.ffm";
+  std::ofstream(out) << "output";
+  pipeline::detail::YearKey key;
+  key.parts = {{"matrix", "abc"}};
+  key.key = "k";
+  pipeline::detail::write_sidecar(out, key, nlohmann::json{{"year", 2015}, {"stages", {}}});
+  ASSERT_TRUE(pipeline::detail::decide_resume(out, key).resume);
+  fs::path side;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path() != out) side = e.path();
+  ASSERT_FALSE(side.empty());
+  const nlohmann::json good = nlohmann::json::parse(std::ifstream(side));
+  for (const std::string& damaged : {std::string("[1, 2]"), std::string("\"text\""),
+                                     std::string("{\"key\": 5}"), std::string("not json"),
+                                     [&] {
+                                       auto j = good;
+                                       j["output_sha256"] = 5;
+                                       return j.dump();
+                                     }(),
+                                     [&] {
+                                       auto j = good;
+                                       j["year"] = "2015";
+                                       return j.dump();
+                                     }(),
+                                     [&] {
+                                       auto j = good;
+                                       j["key"] = "other";
+                                       j["key_parts"] = 3;
+                                       return j.dump();
+                                     }()}) {
+    std::ofstream(side, std::ios::trunc) << damaged;
+    pipeline::detail::ResumeDecision d;
+    EXPECT_NO_THROW(d = pipeline::detail::decide_resume(out, key)) << damaged;
+    EXPECT_FALSE(d.resume) << damaged;
+    EXPECT_NE(d.reason.find("recomputed"), std::string::npos) << damaged << ": " << d.reason;
+  }
+  fs::remove_all(dir);
+}
+
 TEST(PipelineSafety, YearShardsAndFullRunsResumeEachOther) {
   Scratch s;
   const pipeline::Plan full = small_plan(s.path, write_geography(s.path), 1024, {2016, 2017});

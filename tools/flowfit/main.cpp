@@ -18,21 +18,12 @@
 #include "tools/flowfit/cli_context.hpp"
 #include "tools/flowfit/command_registry.hpp"
 #include "tools/flowfit/exit_codes.hpp"
+#include "tools/flowfit/exit_status.hpp"
 #include "tools/flowfit/interrupt_guard.hpp"
 
 namespace {
 
 using namespace flowfit::cli;
-
-// "'<path>': <reason> (<operation>)" rather than the library's "filesystem error: ..." text.
-std::string describe(const std::filesystem::filesystem_error& e) {
-  std::string what = e.what();
-  std::string op = what;
-  if (op.rfind("filesystem error: ", 0) == 0) op = op.substr(18);
-  if (const auto colon = op.find(':'); colon != std::string::npos) op = op.substr(0, colon);
-  std::string out = e.path1().empty() ? std::string() : "'" + e.path1().string() + "': ";
-  return out + e.code().message() + " (" + op + ")";
-}
 
 int fail(int code, const std::string& kind, const std::string& message) {
   remove_temporary_outputs();  // AtomicFile already cleans up; this is a safety net
@@ -151,25 +142,8 @@ int main(int argc, char** argv) {
   install_interrupt_guard();
   try {
     return run(argc, argv);
-  } catch (const CheckFailed& e) {
-    return fail(kExitCheckFailed, "check failed", e.what());
-  } catch (const flowfit::BackendUnavailable& e) {
-    return fail(kExitNoBackend, "backend unavailable", e.what());
-  } catch (const flowfit::OutputError& e) {
-    return fail(kExitOutput, "cannot write output", e.what());
-  } catch (const flowfit::DeviceError& e) {
-    return fail(kExitDevice, "device failure", e.what());
-  } catch (const flowfit::ConfigError& e) {
-    return fail(kExitUsage, "error", e.what());
-  } catch (const flowfit::InputError& e) {
-    return fail(kExitBadInput, "error", e.what());
-  } catch (const flowfit::Error& e) {
-    return fail(kExitBadInput, "error", e.what());
-  } catch (const std::filesystem::filesystem_error& e) {
-    return fail(kExitBadInput, "error", describe(e));
-  } catch (const std::bad_alloc&) {
-    return fail(kExitInternal, "error", "out of memory");
-  } catch (const std::exception& e) {
-    return fail(kExitInternal, "internal error", e.what());
+  } catch (...) {
+    const ExitStatus s = exit_status_of(std::current_exception());
+    return fail(s.code, s.kind, s.message);
   }
 }
