@@ -140,10 +140,14 @@ struct NpyMember {
     member.finish();
   }
 
-  std::vector<double> reals(const std::string& file) {
+  // `extra`: room for that many more elements without reallocation (MatrixReadOptions::
+  // reserve_entries: the diagonal clip inserts entries in place).
+  std::vector<double> reals(const std::string& file, int64_t extra = 0) {
     expect_1d(file);
     expect_real(file);
-    std::vector<double> out(static_cast<std::size_t>(header.count()));
+    std::vector<double> out;
+    out.reserve(static_cast<std::size_t>(header.count() + std::max<int64_t>(extra, 0)));
+    out.resize(static_cast<std::size_t>(header.count()));
     if (header.kind == 'f' && header.itemsize == 8) {
       member.read(out.data(), out.size() * sizeof(double));
       member.finish();
@@ -165,10 +169,12 @@ struct NpyMember {
   // Integers checked to lie in [lo, hi].
   template <class T>
   std::vector<T> integers(const std::string& file, int64_t lo, int64_t hi,
-                          const std::string& range_text) {
+                          const std::string& range_text, int64_t extra = 0) {
     expect_1d(file);
     expect_integer(file);
-    std::vector<T> out(static_cast<std::size_t>(header.count()));
+    std::vector<T> out;
+    out.reserve(static_cast<std::size_t>(header.count() + std::max<int64_t>(extra, 0)));
+    out.resize(static_cast<std::size_t>(header.count()));
     for_each_integer(file, [&](int64_t i, int64_t v) {
       if (v < lo || v > hi) {
         fail(file, field + "[" + std::to_string(i) + "] = " + std::to_string(v) +
@@ -283,9 +289,12 @@ CsrMatrix read_compressed(const ZipReader& zip, bool by_rows, int64_t n_rows, in
                            ")");
     }
   }
+  // CSR arrays are used as read (below): room for the entries a diagonal clip may insert.
+  const int64_t extra = by_rows ? options.reserve_entries : 0;
   std::vector<int32_t> indices = indices_member.integers<int32_t>(
-      file, 0, n_minor - 1, "[0, " + std::to_string(n_minor - 1) + "] (shape " + shape_text + ")");
-  std::vector<double> data = data_member.reals(file);
+      file, 0, n_minor - 1, "[0, " + std::to_string(n_minor - 1) + "] (shape " + shape_text + ")",
+      extra);
+  std::vector<double> data = data_member.reals(file, extra);
   auto major_of = [&](std::size_t k) {
     return static_cast<int64_t>(
                std::upper_bound(indptr.begin(), indptr.end(), static_cast<int64_t>(k)) -
