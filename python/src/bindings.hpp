@@ -14,9 +14,12 @@ namespace py = pybind11;
 
 // A CSR matrix from its scipy arrays. `indices` must be int32 and `data` float64 (the Python
 // layer converts other dtypes and says so); `indptr` may be int32 or int64. The arrays are copied
-// into the matrix (the backends own their storage) and the structure is validated.
+// into the matrix (the backends own their storage) and the structure is validated, unless the
+// caller hands the matrix straight to a backend (Backend::adopt validates it: one pass, not two).
+enum class Validate { yes, by_backend };
 CsrMatrix csr_from_arrays(int64_t n_rows, int64_t n_cols, const py::array& indptr,
-                          const py::array& indices, const py::array& data);
+                          const py::array& indices, const py::array& data,
+                          Validate validate = Validate::yes);
 
 // The matrix as (n_rows, n_cols, indptr int64, indices int32, data float64); the numpy arrays
 // take over the matrix storage (no copy).

@@ -41,7 +41,8 @@ FitMethod method_from_string(const std::string& s) {
 py::tuple fit(Backend& backend, int64_t n_rows, int64_t n_cols, const py::array& indptr,
               const py::array& indices, const py::array& data, const Stage& stage,
               const py::object& progress) {
-  CsrMatrix matrix = csr_from_arrays(n_rows, n_cols, indptr, indices, data);
+  // run_stage adopts the matrix into the backend, which validates it.
+  CsrMatrix matrix = csr_from_arrays(n_rows, n_cols, indptr, indices, data, Validate::by_backend);
   StageRunOptions options;
   options.progress = [&progress](const StageProgress& p) {
     py::gil_scoped_acquire gil;
