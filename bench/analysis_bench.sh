@@ -2,12 +2,17 @@
 # Times every analysis (`flowfit analyze`, `redact`, `validate`) on one synthetic national year,
 # one command at a time, under /usr/bin/time (wall, CPU user+sys, peak RSS), single-threaded as
 # bench/RESULTS.md reports them.
-# Usage: bench/analysis_bench.sh FLOWFIT DATA_DIR NNZ WORK_DIR
-#   e.g. bench/analysis_bench.sh build/flowfit data 1e7 /tmp/bench7
+# Usage: bench/analysis_bench.sh FLOWFIT DATA_DIR NNZ WORK_DIR [observed|default]
+#   e.g. bench/analysis_bench.sh build/flowfit data 1e7 /tmp/bench7 default
 # WORK_DIR gets the synthetic folder (flowfit synth --format ffm --seed 1 --year 2018), its run
-# (flowfit run plan.toml) and the outputs.
+# (flowfit run plan.toml) and the outputs. `observed` (the default) analyses the observed matrix
+# of a synthetic-targets problem; `default` the harmonized output of the default run's problem
+# (tools/run_default.sh: --targets real, the real 2018 census tables).
 set -euo pipefail
-flowfit=$(realpath "$1") data=$(realpath "$2") nnz=$3 work=$4
+flowfit=$(realpath "$1") data=$(realpath "$2") nnz=$3 work=$4 mode=${5:-observed}
+[[ $mode == observed || $mode == default ]] || { echo "mode must be observed or default" >&2; exit 2; }
+synth_args=()
+[[ $mode == default ]] && synth_args=(--targets real)
 mkdir -p "$work" && cd "$work"
 t() {  # t LABEL COMMAND...: one line "label | wall | user+sys | RSS"
   local label=$1
@@ -18,12 +23,13 @@ t() {  # t LABEL COMMAND...: one line "label | wall | user+sys | RSS"
 }
 if [[ ! -f synth/plan.toml ]]; then
   t "synth --nnz $nnz --format ffm" "$flowfit" -q --threads 1 synth --out synth --nnz "$nnz" \
-    --seed 1 --year 2018 --format ffm --data "$data"
+    --seed 1 --year 2018 --format ffm --data "$data" "${synth_args[@]}"
 fi
 if [[ ! -f synth/harmonized/flows_2018.ffm ]]; then
   t "run plan.toml" "$flowfit" -q --threads 1 run synth/plan.toml
 fi
 m=synth/observed_2018.ffm g=synth/geography.csv
+[[ $mode == default ]] && m=synth/harmonized/flows_2018.ffm
 echo "| command | CPU user + sys (s) | wall (s) | peak RSS (MB) |"
 echo "|---|---:|---:|---:|"
 ff=("$flowfit" -q --threads 1)
