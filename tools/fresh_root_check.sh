@@ -122,7 +122,7 @@ cleanup() {
   fi
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
     m=${mounts[i]}
-    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || echo "fresh_root_check: cannot unmount $m" >&2
+    umount -R "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || echo "fresh_root_check: cannot unmount $m" >&2
   done
   if ((keep)); then
     log "root kept at $root"
@@ -168,6 +168,12 @@ mount_into() {  # how, source, target inside the root
 }
 mount_into "-t proc" proc /proc
 mount_into "-t sysfs" sysfs /sys
+# The control groups as a booted Debian has them (slurmd, in the SLURM array test, refuses to
+# start without them); recursive, and private to the root so unmounting touches only its copy.
+if [[ -d /sys/fs/cgroup ]] && mountpoint -q /sys/fs/cgroup; then
+  mount_into --rbind /sys/fs/cgroup /sys/fs/cgroup
+  mount --make-rslave "$root/sys/fs/cgroup"
+fi
 mount_into --bind /dev /dev
 mount_into --bind /dev/pts /dev/pts
 mount_into --bind /dev/shm /dev/shm

@@ -25,8 +25,15 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  if [[ -f $tmp/munge/munged.pid ]]; then kill "$(cat "$tmp/munge/munged.pid")" 2>/dev/null || true; fi
-  rm -rf "$tmp"
+  if [[ -f $tmp/munge/munged.pid ]]; then
+    local munge_pid
+    munge_pid=$(cat "$tmp/munge/munged.pid")
+    kill "$munge_pid" 2>/dev/null || true
+    # munged removes its socket and pid file as it exits: wait, so that the folder can go.
+    for _ in $(seq 1 50); do kill -0 "$munge_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  # A cleanup failure must not turn a pass or a skip (77) into a failure.
+  rm -rf "$tmp" 2>/dev/null || rm -rf "$tmp" 2>/dev/null || true
 }
 trap cleanup EXIT
 
