@@ -63,12 +63,12 @@ class HostCells final : public CellAssignment {
 // Checked downcasts: a resident object must come from a CPU backend.
 inline const CsrMatrix& host_matrix(const ResidentMatrix& m) {
   auto* h = dynamic_cast<const HostMatrix*>(&m);
-  if (!h) throw Error("matrix is not resident in host memory (it belongs to another backend)");
+  if (!h) throw LogicError("matrix is not resident in host memory (it belongs to another backend)");
   return h->matrix;
 }
 inline CsrMatrix& host_matrix(ResidentMatrix& m) {
   auto* h = dynamic_cast<HostMatrix*>(&m);
-  if (!h) throw Error("matrix is not resident in host memory (it belongs to another backend)");
+  if (!h) throw LogicError("matrix is not resident in host memory (it belongs to another backend)");
   return h->matrix;
 }
 
@@ -77,25 +77,27 @@ inline CsrMatrix& host_matrix(ResidentMatrix& m) {
 // index out of bounds; keyed kernels also refuse an entry whose key has no cell).
 inline const HostCells& host_cells_for(const CellAssignment& c, const CsrMatrix& m) {
   auto* h = dynamic_cast<const HostCells*>(&c);
-  if (!h) throw Error("cell assignment does not belong to a CPU backend");
+  if (!h) throw LogicError("cell assignment does not belong to a CPU backend");
   if (h->keyed()) {
     if (h->keys.nnz != m.nnz() || h->keys.n_rows != m.n_rows || h->keys.n_cols != m.n_cols)
-      throw Error("cell assignment was made for a " + std::to_string(h->keys.n_rows) + " x " +
-                  std::to_string(h->keys.n_cols) + " matrix of " + std::to_string(h->keys.nnz) +
-                  " entries, not this one (cells assigned to another matrix)");
+      throw LogicError("cell assignment was made for a " + std::to_string(h->keys.n_rows) + " x " +
+                       std::to_string(h->keys.n_cols) + " matrix of " +
+                       std::to_string(h->keys.nnz) +
+                       " entries, not this one (cells assigned to another matrix)");
     return *h;
   }
   if (static_cast<int64_t>(h->cell_of_entry.size()) != m.nnz())
-    throw Error("cell assignment has " + std::to_string(h->cell_of_entry.size()) +
-                " entries, the matrix " + std::to_string(m.nnz()) +
-                " (cells assigned to another matrix)");
+    throw LogicError("cell assignment has " + std::to_string(h->cell_of_entry.size()) +
+                     " entries, the matrix " + std::to_string(m.nnz()) +
+                     " (cells assigned to another matrix)");
   return *h;
 }
 
 // The per-entry cell ids of `c` for matrix `m` (the reference backend's assignments).
 inline const std::vector<int32_t>& host_cell_ids_for(const CellAssignment& c, const CsrMatrix& m) {
   const HostCells& h = host_cells_for(c, m);
-  if (h.keyed()) throw Error("cell assignment was made by the OpenMP backend (no per-entry ids)");
+  if (h.keyed())
+    throw LogicError("cell assignment was made by the OpenMP backend (no per-entry ids)");
   return h.cell_of_entry;
 }
 

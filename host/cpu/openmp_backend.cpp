@@ -43,7 +43,7 @@ class OpenMpBackend final : public cpu::HostResidentBackend {
   double l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
     const CsrMatrix& x = host_matrix(a);
     const CsrMatrix& y = host_matrix(b);
-    if (x.nnz() != y.nnz()) throw Error("l1_distance: matrices differ in pattern");
+    if (x.nnz() != y.nnz()) throw LogicError("l1_distance: matrices differ in pattern");
     const int64_t n_chunks = (x.nnz() + kEntryChunk - 1) / kEntryChunk;
     std::vector<double> parts(n_chunks, 0.0);
     cpu::parallel_for(n_chunks, x.nnz() >= cpu::kParallelThreshold, threads_, cpu::Schedule::fixed,

@@ -138,13 +138,14 @@ void for_each_keyed_entry(const CsrMatrix& m, const HostCells& cells, int thread
     }
   }
   if (orphan)
-    throw Error("an entry has no cell: the cells were assigned to another matrix of this shape");
+    throw LogicError(
+        "an entry has no cell: the cells were assigned to another matrix of this shape");
 }
 
 }  // namespace
 
 std::vector<double> openmp_reduce_by_cell(const CsrMatrix& m, const HostCells& cells, int threads) {
-  if (!cells.keyed()) throw Error("cell assignment was not made by the OpenMP backend");
+  if (!cells.keyed()) throw LogicError("cell assignment was not made by the OpenMP backend");
   if (cells.keys.dense()) return openmp_reduce_dense_cells(m, cells, threads);
   // Each cell belongs to one row cell, so one thread sums it, in CSR order.
   std::vector<double> q(cells.n_cells(), 0.0);
@@ -156,9 +157,9 @@ std::vector<double> openmp_reduce_by_cell(const CsrMatrix& m, const HostCells& c
 
 void openmp_scale_by_cell(CsrMatrix& m, const HostCells& cells, std::span<const double> factor,
                           int threads) {
-  if (!cells.keyed()) throw Error("cell assignment was not made by the OpenMP backend");
+  if (!cells.keyed()) throw LogicError("cell assignment was not made by the OpenMP backend");
   if (static_cast<int64_t>(factor.size()) != cells.n_cells())
-    throw Error("scale_by_cell: one factor per cell expected");
+    throw LogicError("scale_by_cell: one factor per cell expected");
   if (cells.keys.dense()) return openmp_scale_dense_cells(m, cells, factor, threads);
   double* v = m.values.data();
   const double* f = factor.data();

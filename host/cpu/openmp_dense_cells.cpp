@@ -112,7 +112,8 @@ bool for_each_keyed_entry_in_chunk(const CsrMatrix& m, const CellKeys& k, int64_
 void refuse_orphans(const std::vector<uint8_t>& ok) {
   for (uint8_t x : ok)
     if (!x)
-      throw Error("an entry has no cell: the cells were assigned to another matrix of this shape");
+      throw LogicError(
+          "an entry has no cell: the cells were assigned to another matrix of this shape");
 }
 
 }  // namespace

@@ -121,14 +121,14 @@ class ReferenceBackend final : public cpu::HostResidentBackend {
     CsrMatrix& m = host_matrix(rm);
     const auto& ids = cpu::host_cell_ids_for(cells, m);
     if (static_cast<int64_t>(factor.size()) != cells.n_cells())
-      throw Error("scale_by_cell: one factor per cell expected");
+      throw LogicError("scale_by_cell: one factor per cell expected");
     for (int64_t e = 0; e < m.nnz(); ++e) m.values[e] *= factor[ids[e]];
   }
 
   double l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
     const CsrMatrix& x = host_matrix(a);
     const CsrMatrix& y = host_matrix(b);
-    if (x.nnz() != y.nnz()) throw Error("l1_distance: matrices differ in pattern");
+    if (x.nnz() != y.nnz()) throw LogicError("l1_distance: matrices differ in pattern");
     double s = 0;
     for (int64_t e = 0; e < x.nnz(); ++e) s += std::fabs(x.values[e] - y.values[e]);
     return s;

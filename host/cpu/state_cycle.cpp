@@ -42,7 +42,7 @@ void StateCycleDetector::start(uint64_t hash) {
 
 void StateCycleDetector::record(std::span<const double> state, uint64_t hash,
                                 const SweepFacts& facts) {
-  if (found()) throw Error("internal: state recorded after its cycle was found");
+  if (found()) throw LogicError("internal: state recorded after its cycle was found");
   ++done_;
   if (!detect_) {
     forget();
@@ -78,19 +78,20 @@ void StateCycleDetector::record(std::span<const double> state, uint64_t hash,
 }
 
 void StateCycleDetector::record_unhashed() {
-  if (found()) throw Error("internal: state recorded after its cycle was found");
+  if (found()) throw LogicError("internal: state recorded after its cycle was found");
   ++done_;
   forget();
 }
 
 void StateCycleDetector::advance_to(int64_t t) {
-  if (!found() || t < done_) throw Error("internal: cycle advanced without a cycle or backwards");
+  if (!found() || t < done_)
+    throw LogicError("internal: cycle advanced without a cycle or backwards");
   done_ = t;
 }
 
 const StateCycleDetector::Snapshot& StateCycleDetector::snapshot(int64_t t) const {
   if (!found() || t < start_)
-    throw Error("internal: state of sweep " + std::to_string(t) + " is not in a found cycle");
+    throw LogicError("internal: state of sweep " + std::to_string(t) + " is not in a found cycle");
   return cycle_[static_cast<size_t>((t - start_) % period_)];
 }
 

@@ -38,6 +38,14 @@ class ConfigError : public Error {
   std::string key_;
 };
 
+// The library was used against its contract: a kernel given another backend's (or another
+// matrix's) objects, a wrong number of factors, a broken internal invariant. A bug in the calling
+// code, not bad data: the CLI reports it as an internal error (exit 1).
+class LogicError : public Error {
+ public:
+  using Error::Error;
+};
+
 // A requested backend cannot be used here (not built, or no device).
 class BackendUnavailable : public Error {
  public:

@@ -387,7 +387,9 @@ void expect_reports_agree(const SweepReport& g, const SweepReport& r, double sca
   EXPECT_EQ(g.sweeps_run, r.sweeps_run);
   EXPECT_EQ(g.stopped_on_l1, r.stopped_on_l1);
   // Engines that track cell values may report the sweep L1 change unasked; asked, they must.
-  if (r.last_sweep_l1) ASSERT_TRUE(g.last_sweep_l1.has_value());
+  if (r.last_sweep_l1) {
+    ASSERT_TRUE(g.last_sweep_l1.has_value());
+  }
   if (r.last_sweep_l1 && g.last_sweep_l1) {
     EXPECT_LE(std::fabs(*g.last_sweep_l1 - *r.last_sweep_l1),
               1e-9 * std::fabs(*r.last_sweep_l1) + 1e-11 * scale);

@@ -28,6 +28,8 @@ TEST(CliExitStatus, EveryKindOfErrorHasItsDocumentedCode) {
   EXPECT_EQ(status_of(InputError("f.csv", 3, "target", "not a number")).code, 3);
   EXPECT_EQ(status_of(Error("bad data")).code, 3);
   EXPECT_EQ(status_of(ConfigError("--threads", "must be positive")).code, 2);
+  EXPECT_EQ(status_of(LogicError("scale_by_cell: one factor per cell expected")).code, 1);
+  EXPECT_EQ(status_of(LogicError("x")).kind, "internal error");
   EXPECT_EQ(status_of(std::bad_alloc()).code, 1);
   EXPECT_EQ(status_of(std::bad_alloc()).message, "out of memory");
   EXPECT_EQ(status_of(std::logic_error("bug")).code, 1);

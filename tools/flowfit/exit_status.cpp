@@ -36,6 +36,8 @@ ExitStatus exit_status_of(std::exception_ptr error) {
     return {kExitUsage, "error", e.what()};
   } catch (const InputError& e) {
     return {kExitBadInput, "error", e.what()};
+  } catch (const LogicError& e) {
+    return {kExitInternal, "internal error", e.what()};
   } catch (const Error& e) {
     return {kExitBadInput, "error", e.what()};
   } catch (const std::filesystem::filesystem_error& e) {
