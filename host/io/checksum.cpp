@@ -1,16 +1,10 @@
 #include "flowfit/io/checksum.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <vector>
 
-#include "flowfit/error.hpp"
+#include "flowfit/io/mapped_file.hpp"
 #include "sha256.hpp"
 
 namespace flowfit::io {
@@ -39,31 +33,19 @@ std::string sha256_hex(std::string_view data) {
   return sha256_hex(std::as_bytes(std::span<const char>(data.data(), data.size())));
 }
 
-// Read in chunks, not memory-mapped: a mapped file's pages count towards the process's resident
-// memory until unmapped, and run() hashes its output while the matrix is still in memory (a
-// mapped national matrix doubled the peak RSS).
+// Hashed in slices whose pages are dropped from the process as soon as they are hashed
+// (MappedFile::drop_pages, as the .ffm reader does): mapped pages count towards the resident set,
+// and run() hashes its output while the matrix is still in memory (mapping the whole national
+// matrix doubled the peak RSS).
 std::string file_sha256(const std::filesystem::path& path) {
-  const std::string name = path.string();
-  const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw InputError(name, 0, "", std::string("cannot open: ") + std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0)
-    throw InputError(name, 0, "", std::string("cannot stat: ") + std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) throw InputError(name, 0, "", "is a directory");
+  const MappedFile file(path);
+  const std::span<const std::byte> bytes = file.bytes();
+  constexpr std::size_t kSlice = std::size_t{8} << 20;
   detail::Sha256 sha;
-  std::vector<unsigned char> chunk(std::size_t{1} << 20);
-  for (;;) {
-    const ssize_t n = ::read(fd, chunk.data(), chunk.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw InputError(name, 0, "", std::string("read failed: ") + std::strerror(errno));
-    }
-    if (n == 0) break;
-    sha.update(chunk.data(), static_cast<std::size_t>(n));
+  for (std::size_t at = 0; at < bytes.size(); at += kSlice) {
+    const std::size_t n = std::min(kSlice, bytes.size() - at);
+    sha.update(bytes.data() + at, n);
+    file.drop_pages(at, n);
   }
   return hex(sha.finish());
 }
