@@ -23,6 +23,17 @@ struct RowsByCell {
   std::vector<int64_t> rows;
 };
 
+// The OpenMP backend's cell keys. Within one row cell, an entry's key is its column cell and
+// diagonal class; over all cells (the dense path) the row cell comes first. Cells are numbered
+// in ascending key order.
+inline int32_t row_cell_key(const CellLayout& l, int64_t i, int32_t j) {
+  return l.col_cell_of_col[j] * (l.split_diagonal ? 2 : 1) + (l.split_diagonal && i == j ? 1 : 0);
+}
+inline int64_t cell_key(const CellLayout& l, int64_t i, int32_t j) {
+  return int64_t{l.row_cell_of_row[i]} * l.n_col_cells * (l.split_diagonal ? 2 : 1) +
+         row_cell_key(l, i, j);
+}
+
 // How the OpenMP backend finds an entry's cell without storing a cell id per entry (4 bytes
 // per nonzero, a third of the CSR bytes): from its key (row cell, column cell, diagonal), looked
 // up in a small table. Sparse path: per row cell, its cells are
@@ -37,10 +48,6 @@ struct CellKeys {
   std::vector<int32_t> cell_of_key;  // dense path: -1 for keys without entries
   bool dense() const { return !row_chunks.empty(); }
   int32_t n_class() const { return layout.split_diagonal ? 2 : 1; }
-  // Key of entry (i, j) among one row cell's keys (sparse path).
-  int32_t col_key(int64_t i, int32_t j) const {
-    return layout.col_cell_of_col[j] * n_class() + (layout.split_diagonal && i == j ? 1 : 0);
-  }
 };
 
 class HostCells final : public CellAssignment {

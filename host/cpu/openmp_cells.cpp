@@ -26,14 +26,11 @@ namespace {
 // array (all -1 on entry and on exit).
 void distinct_keys(const CsrMatrix& m, const CellLayout& layout, const RowsByCell& rbc, int64_t rc,
                    std::vector<int32_t>& mark, std::vector<int32_t>& keys) {
-  const int32_t n_class = layout.split_diagonal ? 2 : 1;
   keys.clear();
   for (int64_t k = rbc.ptr[rc]; k < rbc.ptr[rc + 1]; ++k) {
     const int64_t i = rbc.rows[k];
     for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) {
-      const int32_t j = m.col_idx[e];
-      const int32_t key =
-          layout.col_cell_of_col[j] * n_class + (layout.split_diagonal && i == j ? 1 : 0);
+      const int32_t key = row_cell_key(layout, i, m.col_idx[e]);
       if (mark[key] < 0) {
         mark[key] = 0;
         keys.push_back(key);
@@ -118,14 +115,15 @@ void for_each_keyed_entry(const CsrMatrix& m, const HostCells& cells, int thread
 #pragma omp parallel num_threads(parallel ? threads : 1) reduction(|| : orphan)
   {
     std::vector<int32_t> mark(key_space, -1);
+    auto key_of_cell = [&](int64_t c) { return t.col_cell[c] * k.n_class() + t.diagonal[c]; };
 #pragma omp for schedule(dynamic, 16)
     for (int64_t rc = 0; rc < n_rc; ++rc) {
       for (int64_t c = k.first_cell[rc]; c < k.first_cell[rc + 1]; ++c)
-        mark[t.col_cell[c] * k.n_class() + t.diagonal[c]] = static_cast<int32_t>(c);
+        mark[key_of_cell(c)] = static_cast<int32_t>(c);
       for (int64_t r = rbc.ptr[rc]; r < rbc.ptr[rc + 1]; ++r) {
         const int64_t i = rbc.rows[r];
         for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) {
-          const int32_t cell = mark[k.col_key(i, m.col_idx[e])];
+          const int32_t cell = mark[row_cell_key(k.layout, i, m.col_idx[e])];
           if (cell < 0) {
             orphan = true;
             continue;
@@ -133,8 +131,7 @@ void for_each_keyed_entry(const CsrMatrix& m, const HostCells& cells, int thread
           body(e, cell);
         }
       }
-      for (int64_t c = k.first_cell[rc]; c < k.first_cell[rc + 1]; ++c)
-        mark[t.col_cell[c] * k.n_class() + t.diagonal[c]] = -1;
+      for (int64_t c = k.first_cell[rc]; c < k.first_cell[rc + 1]; ++c) mark[key_of_cell(c)] = -1;
     }
   }
   if (orphan)

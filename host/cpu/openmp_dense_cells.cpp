@@ -49,12 +49,7 @@ std::unique_ptr<HostCells> openmp_assign_dense_cells(const CsrMatrix& m, const C
                                                      int threads) {
   const int64_t n_class = layout.split_diagonal ? 2 : 1;
   const int64_t n_keys = key_space(layout);
-  auto key_of = [&](int64_t i, int64_t e) {
-    const int32_t j = m.col_idx[e];
-    return (int64_t{layout.row_cell_of_row[i]} * layout.n_col_cells + layout.col_cell_of_col[j]) *
-               n_class +
-           (layout.split_diagonal && i == j ? 1 : 0);
-  };
+  auto key_of = [&](int64_t i, int64_t e) { return cell_key(layout, i, m.col_idx[e]); };
   const std::vector<int64_t> chunks = row_chunks(m);
   const bool parallel = m.nnz() >= kParallelThreshold;
 
@@ -92,15 +87,9 @@ namespace {
 // (the cells were assigned to another matrix).
 template <class Body>
 bool for_each_keyed_entry_in_chunk(const CsrMatrix& m, const CellKeys& k, int64_t c, Body&& body) {
-  const CellLayout& l = k.layout;
-  const int64_t n_class = k.n_class();
   bool ok = true;
   for_each_entry_in_chunk(m, k.row_chunks, c, [&](int64_t i, int64_t e) {
-    const int32_t j = m.col_idx[e];
-    const int64_t key =
-        (int64_t{l.row_cell_of_row[i]} * l.n_col_cells + l.col_cell_of_col[j]) * n_class +
-        (l.split_diagonal && i == j ? 1 : 0);
-    const int32_t cell = k.cell_of_key[key];
+    const int32_t cell = k.cell_of_key[cell_key(k.layout, i, m.col_idx[e])];
     if (cell < 0)
       ok = false;
     else
