@@ -5,6 +5,7 @@
 
 #include <array>
 #include <bit>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -36,13 +37,16 @@ QuotientProblem quotient_of(const CsrMatrix& m, const Stage& st) {
                                         backend->reduce_by_cell(*resident, *cells));
 }
 
+// With `mode`, the engine sweeps in that mode whatever the quotient's size; without, it uses the
+// production defaults (serial below kParallelFitCells, else chosen by measured speed).
 EngineRun run_engine(const QuotientProblem& p, const Stage& st, int threads, bool detect,
-                     int64_t min_parallel_cells = cpu::kParallelFitCells) {
+                     std::optional<cpu::SweepModePolicy> mode = std::nullopt) {
   cpu::QuotientEngineOptions opt;
   opt.detect_cycles = detect;
-  opt.min_parallel_cells = min_parallel_cells;
-  // A threshold of 0 asks for the parallel path itself (not the speed-chosen mix).
-  if (min_parallel_cells == 0) opt.sweep_mode = cpu::SweepModePolicy::parallel;
+  if (mode) {
+    opt.min_parallel_cells = 0;
+    opt.sweep_mode = *mode;
+  }
   auto engine = cpu::make_openmp_quotient_engine(p, threads, opt);
   EngineRun r;
   r.sweeps = detail::drive_sweeps(*engine, st);
@@ -182,7 +186,7 @@ TEST(FitEarlyExit, RandomProblemsMatchTheFullRunBitForBit) {
     const QuotientProblem p = quotient_of(m, st);
     const EngineRun full = run_engine(p, st, 1, false);
     const EngineRun fast = run_engine(p, st, 1, true);
-    const EngineRun fast2 = run_engine(p, st, 2, true, 0);  // parallel path
+    const EngineRun fast2 = run_engine(p, st, 2, true, cpu::SweepModePolicy::parallel);
     EXPECT_FALSE(full.sweeps.fixed_point);
     expect_same_run(full, fast, "trial " + std::to_string(trial));
     expect_same_run(full, fast2, "trial " + std::to_string(trial) + " parallel");
@@ -210,7 +214,8 @@ TEST(FitEarlyExit, ResidualToleranceAndL1StopsAreUnchanged) {
   expect_same_run(run_engine(p, st, 1, false), run_engine(p, st, 1, true), "residual stop");
   st.stop.residual_tolerance.reset();
   st.stop.l1_tolerance = 0.0;  // reached only at a fixed point
-  expect_same_run(run_engine(p, st, 1, false), run_engine(p, st, 2, true, 0), "l1 stop");
+  expect_same_run(run_engine(p, st, 1, false),
+                  run_engine(p, st, 2, true, cpu::SweepModePolicy::parallel), "l1 stop");
 }
 
 TEST(FitEarlyExit, ThreadCountsAreBitIdenticalOnTheParallelPath) {
@@ -223,7 +228,7 @@ TEST(FitEarlyExit, ThreadCountsAreBitIdenticalOnTheParallelPath) {
   const QuotientProblem p = quotient_of(m, st);
   const EngineRun serial = run_engine(p, st, 1, false);
   for (int threads : {2, 3, 5})
-    expect_same_run(serial, run_engine(p, st, threads, false, 0),
+    expect_same_run(serial, run_engine(p, st, threads, false, cpu::SweepModePolicy::parallel),
                     std::to_string(threads) + " threads");
 }
 
@@ -277,7 +282,8 @@ TEST(FitEarlyExit, GoldenCountyStagesMatchTheFullRunBitForBit) {
     EXPECT_TRUE(fast.sweeps.fixed_point) << name;
     EXPECT_LT(fast.sweeps.fixed_point.value_or(3000), 2000) << name;
     periods.insert(fast.sweeps.fixed_point_period);
-    expect_same_run(full, run_engine(p, st, 2, true, 0), std::string(name) + " parallel");
+    expect_same_run(full, run_engine(p, st, 2, true, cpu::SweepModePolicy::parallel),
+                    std::string(name) + " parallel");
   }
   ASSERT_FALSE(periods.empty());
   EXPECT_EQ(*periods.begin(), 1) << "a fixed point is exercised";
@@ -294,15 +300,8 @@ TEST(FitEarlyExit, AdaptiveSweepModeGivesTheSerialBits) {
   const CsrMatrix m = testing::random_matrix(rng, opt);
   const Stage st = consistent_ipf(rng, m, 300, 7);
   const QuotientProblem p = quotient_of(m, st);
-  const EngineRun serial = run_engine(p, st, 1, true);
-  cpu::QuotientEngineOptions adaptive;
-  adaptive.min_parallel_cells = 0;
-  adaptive.sweep_mode = cpu::SweepModePolicy::adaptive;
-  auto engine = cpu::make_openmp_quotient_engine(p, 2, adaptive);
-  EngineRun mixed;
-  mixed.sweeps = detail::drive_sweeps(*engine, st);
-  mixed.factors = engine->cell_factors();
-  expect_same_run(serial, mixed, "adaptive");
+  expect_same_run(run_engine(p, st, 1, true),
+                  run_engine(p, st, 2, true, cpu::SweepModePolicy::adaptive), "adaptive");
 }
 
 using cpu::SweepMode;
