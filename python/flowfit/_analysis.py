@@ -8,6 +8,7 @@ engine's arrays into DataFrames.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -159,19 +160,13 @@ def read_centroids(path: Any, geography: Any, *, geoid_column: str = "cbg_geoid"
                    latitude_column: str = "latitude",
                    longitude_column: str = "longitude") -> pd.DataFrame:
     """Centroids (latitude, longitude in degrees) of the geography's units from a CSV such as
-    the bundled data/geography/cbg2010.csv, aligned with the geography (KeyError naming the
-    first missing GEOID)."""
+    the bundled data/geography/cbg2010.csv, aligned with the geography. Read by the library, as
+    ``flowfit analyze --centroids``: a unit without a row, or a coordinate out of range, raises
+    :class:`flowfit.InputError` naming the file (and line)."""
     geo = _geography(geography)
-    t = pd.read_csv(path, dtype={geoid_column: str}, usecols=[geoid_column, latitude_column,
-                                                               longitude_column])
-    t = t.set_index(geoid_column)
-    missing = [g for g in geo.geoids[:] if g not in t.index]
-    if missing:
-        raise KeyError(f"{path}: no centroid for GEOID {missing[0]} ({len(missing)} missing)")
-    t = t.loc[list(geo.geoids)]
-    return pd.DataFrame({"latitude": t[latitude_column].to_numpy(np.float64),
-                         "longitude": t[longitude_column].to_numpy(np.float64)},
-                        index=geo.geoids)
+    lat, lon = _ff.read_centroids(os.fspath(path), geo._engine, geoid_column, latitude_column,
+                                  longitude_column)
+    return pd.DataFrame({"latitude": lat, "longitude": lon}, index=geo.geoids)
 
 
 def _centroid_arrays(centroids: Any, geo: Geography) -> Tuple[list, list]:

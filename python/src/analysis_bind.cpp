@@ -209,9 +209,25 @@ py::tuple redact(int64_t n_rows, int64_t n_cols, const py::array& indptr, const 
   return py::make_tuple(csr_to_arrays(std::move(r.matrix)), withheld, summary);
 }
 
+// The library's centroid reader (the CLI's --centroids): every unit must have a row, and
+// coordinates out of range are InputErrors naming the line.
+py::tuple read_centroids(const std::string& path, const Geography& geography,
+                         const std::string& geoid_column, const std::string& latitude_column,
+                         const std::string& longitude_column) {
+  Centroids c;
+  {
+    py::gil_scoped_release nogil;
+    c = analysis::read_centroids(path, geography, geoid_column, latitude_column, longitude_column);
+  }
+  return py::make_tuple(vector_to_array(std::move(c.latitude)),
+                        vector_to_array(std::move(c.longitude)));
+}
+
 }  // namespace
 
 void bind_analysis(py::module_& m) {
+  m.def("read_centroids", &read_centroids, py::arg("path"), py::arg("geography"),
+        py::arg("geoid_column"), py::arg("latitude_column"), py::arg("longitude_column"));
   m.def("area_rates", &area_rates, py::arg("n_rows"), py::arg("n_cols"), py::arg("indptr"),
         py::arg("indices"), py::arg("data"), py::arg("areas"), py::arg("min_population"));
   m.def("group_flows", &group_flows, py::arg("n_rows"), py::arg("n_cols"), py::arg("indptr"),

@@ -161,3 +161,16 @@ def test_same_numbers_as_the_cli(cli, tmp_path):
     assert list(withheld.index) == list(w["cbg_geoid"])
     cli_out = ff.read_matrix(tmp_path / "redacted.mtx")
     assert (out != cli_out).nnz == 0
+
+
+def test_read_centroids_is_the_library_reader(tmp_path):
+    src = DATA / "analysis"
+    geo = ff.Geography.read_csv(src / "geography.csv")
+    c = ff.read_centroids(src / "geography.csv", geo)
+    assert list(c.index) == list(geo.geoids)
+    assert c.loc["060010001001", "latitude"] == 37.7
+    # A unit without a row is an InputError naming the file, as for --centroids.
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join((src / "geography.csv").read_text().splitlines()[:-1]) + "\n")
+    with pytest.raises(ff.InputError, match="short.csv"):
+        ff.read_centroids(short, geo)
