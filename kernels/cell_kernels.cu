@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "flowfit/cell_key.hpp"
 #include "kernels/cell_kernels.cuh"
 #include "kernels/cuda_check.cuh"
 #include "kernels/device_buffer.cuh"
@@ -25,18 +26,13 @@ constexpr uint64_t kDenseMinKeys = uint64_t{1} << 22;
 // Entries per chunk of the segmented sum: one warp sums a chunk, 32 entries per lane.
 constexpr int64_t kChunk = 1024;
 
-// Key of an entry, as CellTable orders cells.
+// Key of an entry (flowfit/cell_key.hpp), as CellTable orders cells.
 struct KeyMaker {
   const int32_t* __restrict__ row_cell_of_row;
   const int32_t* __restrict__ col_cell_of_col;
-  uint64_t n_col_cells;
-  uint64_t n_class;  // 2 when the diagonal is split off, else 1
+  CellKeyCodec codec;
   __device__ __forceinline__ uint64_t operator()(int64_t i, int32_t j, int32_t row_cell) const {
-    const uint64_t diag = (n_class == 2 && static_cast<int64_t>(j) == i) ? 1u : 0u;
-    return (static_cast<uint64_t>(row_cell) * n_col_cells +
-            static_cast<uint64_t>(col_cell_of_col[j])) *
-               n_class +
-           diag;
+    return static_cast<uint64_t>(codec.key(row_cell, col_cell_of_col[j], codec.diagonal(i, j)));
   }
 };
 
@@ -363,12 +359,10 @@ __global__ void sum_partials_kernel(const double* partials, int64_t n, double* o
 std::vector<uint64_t> assign_cells_device(const DeviceCsrPattern& m, const DeviceCellLayout& layout,
                                           int32_t* cell_of_entry, cudaStream_t stream) {
   if (m.nnz == 0) return {};
-  const uint64_t n_class = layout.split_diagonal ? 2 : 1;
-  const KeyMaker key{layout.row_cell_of_row, layout.col_cell_of_col,
-                     static_cast<uint64_t>(layout.n_col_cells), n_class};
+  const CellKeyCodec codec = CellKeyCodec::of(layout.n_col_cells, layout.split_diagonal);
+  const KeyMaker key{layout.row_cell_of_row, layout.col_cell_of_col, codec};
   // n_row_cells, n_col_cells < 2^31, so the key space is below 2^63.
-  const uint64_t n_keys = static_cast<uint64_t>(layout.n_row_cells) *
-                          static_cast<uint64_t>(layout.n_col_cells) * n_class;
+  const uint64_t n_keys = static_cast<uint64_t>(layout.n_row_cells * codec.keys_per_row_cell());
   const uint64_t dense_limit = std::max(kDenseMinKeys, 2 * static_cast<uint64_t>(m.nnz));
   if (n_keys <= dense_limit && n_keys <= static_cast<uint64_t>(std::numeric_limits<int32_t>::max()))
     return assign_dense(m, key, n_keys, cell_of_entry, stream);

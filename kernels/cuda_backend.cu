@@ -47,12 +47,11 @@ class CudaMatrix final : public ResidentMatrix {
 
 class CudaCells final : public CellAssignment {
  public:
-  CudaCells(int device, int64_t nnz, CellTable table, DeviceBuffer<int32_t> ids)
-      : device(device), nnz(nnz), cell_of_entry(std::move(ids)) {
+  CudaCells(int device, CellTable table, DeviceBuffer<int32_t> ids)
+      : device(device), cell_of_entry(std::move(ids)) {
     table_ = std::move(table);
   }
   int device;
-  int64_t nnz;
   DeviceBuffer<int32_t> cell_of_entry;  // 4 bytes per nonzero
   bool use_pieces = false;              // reduce_by_cell without a sort (plan below)
   std::string sort_reason;              // why the sort path is used, when it is
@@ -87,35 +86,33 @@ class CudaBackend final : public Backend {
   BackendKind kind() const override { return BackendKind::cuda; }
   std::string name() const override { return name_; }
 
-  std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) override {
-    m.validate();
+ protected:
+  std::unique_ptr<ResidentMatrix> do_upload(ConstCsrView m) override {
     DeviceGuard guard(device_);
     auto d = std::make_unique<CudaMatrix>(device_, m.n_rows, m.n_cols, m.nnz());
     const cudaStream_t s = stream();
     staging_.upload(d->row_ptr.data(), m.row_ptr.data(), m.row_ptr.size() * sizeof(int64_t), s);
     staging_.upload(d->col_idx.data(), m.col_idx.data(), m.col_idx.size() * sizeof(int32_t), s);
     staging_.upload(d->values.data(), m.values.data(), m.values.size() * sizeof(double), s);
-    d->host_row_ptr = m.row_ptr;  // the aggregate's piece plan is built on the host from it
+    // The aggregate's piece plan is built on the host from the offsets.
+    d->host_row_ptr.assign(m.row_ptr.begin(), m.row_ptr.end());
     return d;
   }
 
-  CsrMatrix download(const ResidentMatrix& rm) override {
+  void do_download(const ResidentMatrix& rm, std::span<int64_t> row_ptr, std::span<int32_t> col_idx,
+                   std::span<double> values) override {
     const CudaMatrix& d = matrix(rm);
     DeviceGuard guard(device_);
     const cudaStream_t s = stream();
-    CsrMatrix m;
-    m.n_rows = d.rows;
-    m.n_cols = d.cols;
-    m.row_ptr.resize(static_cast<size_t>(d.rows) + 1);
-    m.col_idx.resize(static_cast<size_t>(d.entries));
-    m.values.resize(static_cast<size_t>(d.entries));
-    staging_.download(m.row_ptr.data(), d.row_ptr.data(), m.row_ptr.size() * sizeof(int64_t), s);
-    staging_.download(m.col_idx.data(), d.col_idx.data(), m.col_idx.size() * sizeof(int32_t), s);
-    staging_.download(m.values.data(), d.values.data(), m.values.size() * sizeof(double), s);
-    return m;
+    if (!row_ptr.empty())
+      staging_.download(row_ptr.data(), d.row_ptr.data(), row_ptr.size() * sizeof(int64_t), s);
+    if (!col_idx.empty())
+      staging_.download(col_idx.data(), d.col_idx.data(), col_idx.size() * sizeof(int32_t), s);
+    if (!values.empty())
+      staging_.download(values.data(), d.values.data(), values.size() * sizeof(double), s);
   }
 
-  std::unique_ptr<ResidentMatrix> clone(const ResidentMatrix& rm) override {
+  std::unique_ptr<ResidentMatrix> do_clone(const ResidentMatrix& rm) override {
     const CudaMatrix& d = matrix(rm);
     DeviceGuard guard(device_);
     const cudaStream_t s = stream();
@@ -128,10 +125,9 @@ class CudaBackend final : public Backend {
     return c;
   }
 
-  std::unique_ptr<CellAssignment> assign_cells(const ResidentMatrix& rm,
-                                               const CellLayout& layout) override {
+  std::unique_ptr<CellAssignment> do_assign_cells(const ResidentMatrix& rm,
+                                                  const CellLayout& layout) override {
     const CudaMatrix& d = matrix(rm);
-    check_layout(d, layout);
     DeviceGuard guard(device_);
     const cudaStream_t s = stream();
     DeviceBuffer<int32_t> row_cell = to_device(layout.row_cell_of_row, s);
@@ -145,20 +141,9 @@ class CudaBackend final : public Backend {
     DeviceBuffer<int32_t> ids(static_cast<size_t>(d.entries));
     const std::vector<uint64_t> keys = assign_cells_device(d.pattern(), dl, ids.data(), s);
 
-    const uint64_t n_class = layout.split_diagonal ? 2 : 1;
-    const uint64_t n_col_cells = static_cast<uint64_t>(layout.n_col_cells);
-    CellTable table;
-    table.row_cell.resize(keys.size());
-    table.col_cell.resize(keys.size());
-    table.diagonal.resize(keys.size());
-    for (size_t c = 0; c < keys.size(); ++c) {
-      const uint64_t k = keys[c];
-      table.diagonal[c] = static_cast<uint8_t>(k % n_class);
-      table.col_cell[c] = static_cast<int32_t>((k / n_class) % n_col_cells);
-      table.row_cell[c] = static_cast<int32_t>(k / n_class / n_col_cells);
-    }
+    CellTable table = cell_table_from_keys(keys, layout.key_codec());
     const std::vector<int32_t> cell_row_cell = table.row_cell;
-    auto out = std::make_unique<CudaCells>(device_, d.entries, std::move(table), std::move(ids));
+    auto out = std::make_unique<CudaCells>(device_, std::move(table), std::move(ids));
     if (aggregate_ == AggregatePath::pieces && d.entries > 0) {
       // Partials bounded by half the nonzeros (4 bytes per nonzero) and at least 2^20.
       const int64_t max_partials = std::max<int64_t>(d.entries / 2, int64_t{1} << 20);
@@ -175,9 +160,10 @@ class CudaBackend final : public Backend {
     return out;
   }
 
-  std::vector<double> reduce_by_cell(const ResidentMatrix& rm, const CellAssignment& ca) override {
+  std::vector<double> do_reduce_by_cell(const ResidentMatrix& rm,
+                                        const CellAssignment& ca) override {
     const CudaMatrix& d = matrix(rm);
-    const CudaCells& c = cells(ca, d);
+    const CudaCells& c = cells(ca);
     DeviceGuard guard(device_);
     if (c.use_pieces)
       return reduce_by_cell_pieces_device(d.values.data(), c.cell_of_entry.data(), c.plan,
@@ -186,14 +172,10 @@ class CudaBackend final : public Backend {
                                  stream());
   }
 
-  void scale_by_cell(ResidentMatrix& rm, const CellAssignment& ca,
-                     std::span<const double> factor_of_cell) override {
+  void do_scale_by_cell(ResidentMatrix& rm, const CellAssignment& ca,
+                        std::span<const double> factor_of_cell) override {
     CudaMatrix& d = matrix(rm);
-    const CudaCells& c = cells(ca, d);
-    if (static_cast<int64_t>(factor_of_cell.size()) != c.n_cells())
-      throw Error("scale_by_cell: one factor per cell expected (got " +
-                  std::to_string(factor_of_cell.size()) + " factors for " +
-                  std::to_string(c.n_cells()) + " cells)");
+    const CudaCells& c = cells(ca);
     DeviceGuard guard(device_);
     const cudaStream_t s = stream();
     DeviceBuffer<double> factor(factor_of_cell.size());
@@ -202,16 +184,14 @@ class CudaBackend final : public Backend {
     FLOWFIT_CUDA_CHECK(cudaStreamSynchronize(s));
   }
 
-  double l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
+  double do_l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
     const CudaMatrix& x = matrix(a);
     const CudaMatrix& y = matrix(b);
-    if (x.entries != y.entries || x.rows != y.rows || x.cols != y.cols)
-      throw Error("l1_distance: matrices differ in pattern");
     DeviceGuard guard(device_);
     return l1_distance_device(x.values.data(), y.values.data(), x.entries, stream());
   }
 
-  std::unique_ptr<QuotientEngine> make_quotient_engine(const QuotientProblem& p) override {
+  std::unique_ptr<QuotientEngine> do_make_quotient_engine(const QuotientProblem& p) override {
     DeviceGuard guard(device_);
     return make_cuda_quotient_engine(p, device_);
   }
@@ -222,33 +202,21 @@ class CudaBackend final : public Backend {
   const CudaMatrix& matrix(const ResidentMatrix& m) const {
     auto* d = dynamic_cast<const CudaMatrix*>(&m);
     if (d == nullptr)
-      throw Error("matrix is not resident on a CUDA device (it belongs to another backend)");
+      throw LogicError("matrix is not resident on a CUDA device (it belongs to another backend)");
     if (d->device != device_)
-      throw Error("matrix is resident on CUDA device " + std::to_string(d->device) +
-                  ", not on this backend's device " + std::to_string(device_));
+      throw LogicError("matrix is resident on CUDA device " + std::to_string(d->device) +
+                       ", not on this backend's device " + std::to_string(device_));
     return *d;
   }
   CudaMatrix& matrix(ResidentMatrix& m) const {
     return const_cast<CudaMatrix&>(matrix(static_cast<const ResidentMatrix&>(m)));
   }
-  const CudaCells& cells(const CellAssignment& c, const CudaMatrix& m) const {
+  const CudaCells& cells(const CellAssignment& c) const {
     auto* d = dynamic_cast<const CudaCells*>(&c);
-    if (d == nullptr) throw Error("cell assignment does not belong to a CUDA backend");
-    if (d->device != device_) throw Error("cell assignment is resident on another CUDA device");
-    if (d->nnz != m.entries)
-      throw Error("cell assignment does not match the matrix (it has " + std::to_string(d->nnz) +
-                  " entries, the matrix " + std::to_string(m.entries) + ")");
+    if (d == nullptr) throw LogicError("cell assignment does not belong to a CUDA backend");
+    if (d->device != device_)
+      throw LogicError("cell assignment is resident on another CUDA device");
     return *d;
-  }
-
-  static void check_layout(const CudaMatrix& m, const CellLayout& layout) {
-    if (static_cast<int64_t>(layout.row_cell_of_row.size()) != m.rows ||
-        static_cast<int64_t>(layout.col_cell_of_col.size()) != m.cols)
-      throw Error("cell layout does not match the matrix shape");
-    for (int32_t c : layout.row_cell_of_row)
-      if (c < 0 || c >= layout.n_row_cells) throw Error("row cell id out of range in layout");
-    for (int32_t c : layout.col_cell_of_col)
-      if (c < 0 || c >= layout.n_col_cells) throw Error("column cell id out of range in layout");
   }
 
   int device_;

@@ -1,5 +1,5 @@
 // E = Gᵀ (A − diag A) G + diag(Gᵀ diag A): movers are spread over the units of their origin and
-// destination addresses, stayers stay on the diagonal (METHOD.md section 1).
+// destination addresses, stayers stay on the diagonal (docs/method.md, section 1).
 #include <string>
 
 #include "flowfit/assembly.hpp"

@@ -1,36 +1,35 @@
-// make_backend: turns the user's choice into a backend and says why.
+// select_backend: turns the user's choice into a backend and says why.
 #include "flowfit/backend.hpp"
 #include "flowfit/error.hpp"
 
 namespace flowfit {
 
-std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads, std::string* why) {
-  auto say = [&](std::string text) {
-    if (why) *why = std::move(text);
-  };
-  switch (choice) {
+SelectedBackend select_backend(const BackendRequest& request) {
+  const std::string device = std::to_string(request.device);
+  switch (request.choice) {
     case BackendChoice::reference:
-      say("reference backend requested (serial, for debugging)");
-      return make_reference_backend();
+      return {make_reference_backend(), "reference backend requested (serial, for debugging)"};
     case BackendChoice::cpu:
-      say("CPU backend requested");
-      return make_openmp_backend(threads);
+      return {make_openmp_backend(request.threads), "CPU backend requested"};
     case BackendChoice::cuda:
-      say("CUDA backend requested");
-      return make_cuda_backend(0);
+      return {make_cuda_backend(request.device), "CUDA backend requested (device " + device + ")"};
     case BackendChoice::automatic:
-      if (!cuda_built()) {
-        say("auto: flowfit was built without CUDA, using the CPU backend");
-        return make_openmp_backend(threads);
-      }
-      if (cuda_device_count() == 0) {
-        say("auto: no CUDA device found, using the CPU backend");
-        return make_openmp_backend(threads);
-      }
-      say("auto: CUDA device found, using the CUDA backend");
-      return make_cuda_backend(0);
+      if (!cuda_built())
+        return {make_openmp_backend(request.threads),
+                "auto: flowfit was built without CUDA, using the CPU backend"};
+      if (cuda_device_count() == 0)
+        return {make_openmp_backend(request.threads),
+                "auto: no CUDA device found, using the CPU backend"};
+      return {make_cuda_backend(request.device),
+              "auto: CUDA device found, using the CUDA backend (device " + device + ")"};
   }
   throw ConfigError("backend", "unknown backend choice");
+}
+
+std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads, std::string* why) {
+  SelectedBackend selected = select_backend({choice, threads, 0});
+  if (why) *why = std::move(selected.reason);
+  return std::move(selected.backend);
 }
 
 }  // namespace flowfit

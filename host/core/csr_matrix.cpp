@@ -9,26 +9,30 @@
 
 namespace flowfit {
 
-void CsrMatrix::validate() const {
-  if (n_rows < 0 || n_cols < 0) throw Error("CSR matrix has a negative dimension");
-  if (n_cols > (int64_t{1} << 31) - 1) throw Error("CSR matrix has more than 2^31-1 columns");
-  if (static_cast<int64_t>(row_ptr.size()) != n_rows + 1)
-    throw Error("CSR row_ptr has " + std::to_string(row_ptr.size()) + " offsets, expected " +
-                std::to_string(n_rows + 1));
-  if (values.size() != col_idx.size())
+void validate(ConstCsrView m) {
+  if (m.n_rows < 0 || m.n_cols < 0) throw Error("CSR matrix has a negative dimension");
+  if (m.n_cols > (int64_t{1} << 31) - 1) throw Error("CSR matrix has more than 2^31-1 columns");
+  if (static_cast<int64_t>(m.row_ptr.size()) != m.n_rows + 1)
+    throw Error("CSR row_ptr has " + std::to_string(m.row_ptr.size()) + " offsets, expected " +
+                std::to_string(m.n_rows + 1));
+  if (m.values.size() != m.col_idx.size())
     throw Error("CSR values and column indices differ in length");
-  if (row_ptr.front() != 0 || row_ptr.back() != nnz())
+  if (m.row_ptr.front() != 0 || m.row_ptr.back() != m.nnz())
     throw Error("CSR row_ptr must start at 0 and end at nnz");
-  for (int64_t i = 0; i < n_rows; ++i) {
-    if (row_ptr[i + 1] < row_ptr[i])
+  for (int64_t i = 0; i < m.n_rows; ++i) {
+    if (m.row_ptr[i + 1] < m.row_ptr[i])
       throw Error("CSR row_ptr decreases at row " + std::to_string(i));
-    for (int64_t e = row_ptr[i]; e < row_ptr[i + 1]; ++e) {
-      if (col_idx[e] < 0 || col_idx[e] >= n_cols)
+    for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) {
+      if (m.col_idx[e] < 0 || m.col_idx[e] >= m.n_cols)
         throw Error("CSR column index out of range in row " + std::to_string(i));
-      if (e > row_ptr[i] && col_idx[e] <= col_idx[e - 1])
+      if (e > m.row_ptr[i] && m.col_idx[e] <= m.col_idx[e - 1])
         throw Error("CSR column indices not sorted and unique in row " + std::to_string(i));
     }
   }
+}
+
+void CsrMatrix::validate() const {
+  flowfit::validate(view(*this));
 }
 
 int64_t CsrMatrix::storage_bytes() const {

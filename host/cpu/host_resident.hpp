@@ -1,5 +1,6 @@
 #pragma once
 // Host-memory residency shared by the CPU backends: the matrix is a CsrMatrix, cell ids a vector.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -27,11 +28,12 @@ struct RowsByCell {
 // diagonal class; over all cells (the dense path) the row cell comes first. Cells are numbered
 // in ascending key order.
 inline int32_t row_cell_key(const CellLayout& l, int64_t i, int32_t j) {
-  return l.col_cell_of_col[j] * (l.split_diagonal ? 2 : 1) + (l.split_diagonal && i == j ? 1 : 0);
+  const CellKeyCodec codec = l.key_codec();
+  return static_cast<int32_t>(codec.in_row_cell(l.col_cell_of_col[j], codec.diagonal(i, j)));
 }
 inline int64_t cell_key(const CellLayout& l, int64_t i, int32_t j) {
-  return int64_t{l.row_cell_of_row[i]} * l.n_col_cells * (l.split_diagonal ? 2 : 1) +
-         row_cell_key(l, i, j);
+  const CellKeyCodec codec = l.key_codec();
+  return codec.key(l.row_cell_of_row[i], l.col_cell_of_col[j], codec.diagonal(i, j));
 }
 
 // How the OpenMP backend finds an entry's cell without storing a cell id per entry (4 bytes
@@ -40,14 +42,12 @@ inline int64_t cell_key(const CellLayout& l, int64_t i, int32_t j) {
 // [first_cell[rc], first_cell[rc + 1]) in ascending key order; dense path (few cells): a
 // key -> cell table over all keys and fixed row chunks.
 struct CellKeys {
-  int64_t n_rows = 0, n_cols = 0, nnz = 0;  // the matrix the cells were assigned to
   CellLayout layout;
   RowsByCell rows_by_row_cell;       // sparse path
   std::vector<int64_t> first_cell;   // sparse path
   std::vector<int64_t> row_chunks;   // dense path
   std::vector<int32_t> cell_of_key;  // dense path: -1 for keys without entries
   bool dense() const { return !row_chunks.empty(); }
-  int32_t n_class() const { return layout.split_diagonal ? 2 : 1; }
 };
 
 class HostCells final : public CellAssignment {
@@ -79,58 +79,52 @@ inline CsrMatrix& host_matrix(ResidentMatrix& m) {
   return h->matrix;
 }
 
-// The cell assignment `c` for matrix `m`: it must come from a CPU backend and have been made
-// for a matrix of the same shape and number of entries (cells assigned to another matrix would
-// index out of bounds; keyed kernels also refuse an entry whose key has no cell).
-inline const HostCells& host_cells_for(const CellAssignment& c, const CsrMatrix& m) {
+// The cell assignment `c` of a CPU backend (Backend's fronts have checked that it was made for
+// this matrix's shape and number of entries).
+inline const HostCells& host_cells_for(const CellAssignment& c) {
   auto* h = dynamic_cast<const HostCells*>(&c);
   if (!h) throw LogicError("cell assignment does not belong to a CPU backend");
-  if (h->keyed()) {
-    if (h->keys.nnz != m.nnz() || h->keys.n_rows != m.n_rows || h->keys.n_cols != m.n_cols)
-      throw LogicError("cell assignment was made for a " + std::to_string(h->keys.n_rows) + " x " +
-                       std::to_string(h->keys.n_cols) + " matrix of " +
-                       std::to_string(h->keys.nnz) +
-                       " entries, not this one (cells assigned to another matrix)");
-    return *h;
-  }
-  if (static_cast<int64_t>(h->cell_of_entry.size()) != m.nnz())
-    throw LogicError("cell assignment has " + std::to_string(h->cell_of_entry.size()) +
-                     " entries, the matrix " + std::to_string(m.nnz()) +
-                     " (cells assigned to another matrix)");
   return *h;
 }
 
-// The per-entry cell ids of `c` for matrix `m` (the reference backend's assignments).
-inline const std::vector<int32_t>& host_cell_ids_for(const CellAssignment& c, const CsrMatrix& m) {
-  const HostCells& h = host_cells_for(c, m);
+// The per-entry cell ids of `c` (the reference backend's assignments).
+inline const std::vector<int32_t>& host_cell_ids_for(const CellAssignment& c) {
+  const HostCells& h = host_cells_for(c);
   if (h.keyed())
     throw LogicError("cell assignment was made by the OpenMP backend (no per-entry ids)");
   return h.cell_of_entry;
 }
 
 // Residency shared by the CPU backends: the matrix stays a host CsrMatrix, adopted and
-// released without copies. Uploads are validated as the CUDA backend's are (the kernels index
-// with the offsets and column indices): one pass over them.
+// released without copies (Backend's fronts validate uploads: the kernels index with the offsets
+// and column indices).
 class HostResidentBackend : public Backend {
- public:
-  std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) override {
-    m.validate();
-    return std::make_unique<HostMatrix>(m);
+ protected:
+  std::unique_ptr<ResidentMatrix> do_upload(ConstCsrView m) override {
+    CsrMatrix copy;
+    copy.n_rows = m.n_rows;
+    copy.n_cols = m.n_cols;
+    copy.row_ptr.assign(m.row_ptr.begin(), m.row_ptr.end());
+    copy.col_idx.assign(m.col_idx.begin(), m.col_idx.end());
+    copy.values.assign(m.values.begin(), m.values.end());
+    return std::make_unique<HostMatrix>(std::move(copy));
   }
-  std::unique_ptr<ResidentMatrix> adopt(CsrMatrix&& m) override {
-    m.validate();
+  std::unique_ptr<ResidentMatrix> do_adopt(CsrMatrix&& m) override {
     return std::make_unique<HostMatrix>(std::move(m));
   }
-  CsrMatrix download(const ResidentMatrix& m) override { return host_matrix(m); }
-  CsrMatrix release(std::unique_ptr<ResidentMatrix> m) override {
+  void do_download(const ResidentMatrix& rm, std::span<int64_t> row_ptr, std::span<int32_t> col_idx,
+                   std::span<double> values) override {
+    const CsrMatrix& m = host_matrix(rm);
+    std::copy(m.row_ptr.begin(), m.row_ptr.begin() + row_ptr.size(), row_ptr.begin());
+    std::copy(m.col_idx.begin(), m.col_idx.begin() + col_idx.size(), col_idx.begin());
+    std::copy(m.values.begin(), m.values.begin() + values.size(), values.begin());
+  }
+  CsrMatrix do_release(std::unique_ptr<ResidentMatrix> m) override {
     return std::move(host_matrix(*m));
   }
-  std::unique_ptr<ResidentMatrix> clone(const ResidentMatrix& m) override {
+  std::unique_ptr<ResidentMatrix> do_clone(const ResidentMatrix& m) override {
     return std::make_unique<HostMatrix>(host_matrix(m));
   }
 };
-
-// Checks a layout against a matrix (sizes and cell ranges); throws flowfit::Error.
-void check_layout(const CsrMatrix& m, const CellLayout& layout);
 
 }  // namespace flowfit::cpu

@@ -23,27 +23,25 @@ class OpenMpBackend final : public cpu::HostResidentBackend {
     return "openmp (" + std::to_string(threads_) + (threads_ == 1 ? " thread)" : " threads)");
   }
 
-  std::unique_ptr<CellAssignment> assign_cells(const ResidentMatrix& m,
-                                               const CellLayout& layout) override {
+ protected:
+  std::unique_ptr<CellAssignment> do_assign_cells(const ResidentMatrix& m,
+                                                  const CellLayout& layout) override {
     return cpu::openmp_assign_cells(host_matrix(m), layout, threads_);
   }
 
-  std::vector<double> reduce_by_cell(const ResidentMatrix& m,
-                                     const CellAssignment& cells) override {
-    const CsrMatrix& matrix = host_matrix(m);
-    return cpu::openmp_reduce_by_cell(matrix, cpu::host_cells_for(cells, matrix), threads_);
+  std::vector<double> do_reduce_by_cell(const ResidentMatrix& m,
+                                        const CellAssignment& cells) override {
+    return cpu::openmp_reduce_by_cell(host_matrix(m), cpu::host_cells_for(cells), threads_);
   }
 
-  void scale_by_cell(ResidentMatrix& rm, const CellAssignment& cells,
-                     std::span<const double> factor) override {
-    CsrMatrix& m = host_matrix(rm);
-    cpu::openmp_scale_by_cell(m, cpu::host_cells_for(cells, m), factor, threads_);
+  void do_scale_by_cell(ResidentMatrix& m, const CellAssignment& cells,
+                        std::span<const double> factor) override {
+    cpu::openmp_scale_by_cell(host_matrix(m), cpu::host_cells_for(cells), factor, threads_);
   }
 
-  double l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
+  double do_l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
     const CsrMatrix& x = host_matrix(a);
     const CsrMatrix& y = host_matrix(b);
-    if (x.nnz() != y.nnz()) throw LogicError("l1_distance: matrices differ in pattern");
     const int64_t n_chunks = (x.nnz() + kEntryChunk - 1) / kEntryChunk;
     std::vector<double> parts(n_chunks, 0.0);
     cpu::parallel_for(n_chunks, x.nnz() >= cpu::kParallelThreshold, threads_, cpu::Schedule::fixed,
@@ -59,8 +57,7 @@ class OpenMpBackend final : public cpu::HostResidentBackend {
     return s;
   }
 
-  std::unique_ptr<QuotientEngine> make_quotient_engine(const QuotientProblem& p) override {
-    p.validate();
+  std::unique_ptr<QuotientEngine> do_make_quotient_engine(const QuotientProblem& p) override {
     return cpu::make_openmp_quotient_engine(p, threads_);
   }
 

@@ -45,10 +45,9 @@ void distinct_keys(const CsrMatrix& m, const CellLayout& layout, const RowsByCel
 
 std::unique_ptr<HostCells> openmp_assign_cells(const CsrMatrix& m, const CellLayout& layout,
                                                int threads) {
-  check_layout(m, layout);
   if (use_dense_cells(layout)) return openmp_assign_dense_cells(m, layout, threads);
-  const int32_t n_class = layout.split_diagonal ? 2 : 1;
-  const int64_t key_space = int64_t{layout.n_col_cells} * n_class;
+  const CellKeyCodec codec = layout.key_codec();
+  const int64_t key_space = codec.keys_per_row_cell();
   RowsByCell rbc = rows_by_cell(layout, m.n_rows);
   const int64_t n_rc = layout.n_row_cells;
 
@@ -83,15 +82,12 @@ std::unique_ptr<HostCells> openmp_assign_cells(const CsrMatrix& m, const CellLay
       for (size_t k = 0; k < keys.size(); ++k) {
         const int64_t cell = base[rc] + static_cast<int64_t>(k);
         table.row_cell[cell] = static_cast<int32_t>(rc);
-        table.col_cell[cell] = keys[k] / n_class;
-        table.diagonal[cell] = static_cast<uint8_t>(keys[k] % n_class);
+        table.col_cell[cell] = codec.col_cell(keys[k]);
+        table.diagonal[cell] = codec.diagonal_class(keys[k]);
       }
     }
   }
   CellKeys ck;
-  ck.n_rows = m.n_rows;
-  ck.n_cols = m.n_cols;
-  ck.nnz = m.nnz();
   ck.layout = layout;
   ck.rows_by_row_cell = std::move(rbc);
   ck.first_cell = std::move(base);
@@ -109,13 +105,14 @@ void for_each_keyed_entry(const CsrMatrix& m, const HostCells& cells, int thread
   const CellTable& t = cells.table();
   const RowsByCell& rbc = k.rows_by_row_cell;
   const int64_t n_rc = static_cast<int64_t>(rbc.ptr.size()) - 1;
-  const int64_t key_space = int64_t{k.layout.n_col_cells} * k.n_class();
+  const CellKeyCodec codec = k.layout.key_codec();
+  const int64_t key_space = codec.keys_per_row_cell();
   const bool parallel = m.nnz() >= kParallelThreshold && threads > 1;
   bool orphan = false;
 #pragma omp parallel num_threads(parallel ? threads : 1) reduction(|| : orphan)
   {
     std::vector<int32_t> mark(key_space, -1);
-    auto key_of_cell = [&](int64_t c) { return t.col_cell[c] * k.n_class() + t.diagonal[c]; };
+    auto key_of_cell = [&](int64_t c) { return codec.in_row_cell(t.col_cell[c], t.diagonal[c]); };
 #pragma omp for schedule(dynamic, 16)
     for (int64_t rc = 0; rc < n_rc; ++rc) {
       for (int64_t c = k.first_cell[rc]; c < k.first_cell[rc + 1]; ++c)
@@ -155,8 +152,6 @@ std::vector<double> openmp_reduce_by_cell(const CsrMatrix& m, const HostCells& c
 void openmp_scale_by_cell(CsrMatrix& m, const HostCells& cells, std::span<const double> factor,
                           int threads) {
   if (!cells.keyed()) throw LogicError("cell assignment was not made by the OpenMP backend");
-  if (static_cast<int64_t>(factor.size()) != cells.n_cells())
-    throw LogicError("scale_by_cell: one factor per cell expected");
   if (cells.keys.dense()) return openmp_scale_dense_cells(m, cells, factor, threads);
   double* v = m.values.data();
   const double* f = factor.data();

@@ -17,7 +17,7 @@ constexpr int64_t kMaxKeys = 1 << 16;
 constexpr int64_t kChunks = 64;
 
 int64_t key_space(const CellLayout& layout) {
-  return int64_t{layout.n_row_cells} * layout.n_col_cells * (layout.split_diagonal ? 2 : 1);
+  return layout.n_row_cells * layout.key_codec().keys_per_row_cell();
 }
 
 // Chunk boundaries (rows), each chunk holding about nnz / kChunks entries.
@@ -47,7 +47,6 @@ bool use_dense_cells(const CellLayout& layout) {
 
 std::unique_ptr<HostCells> openmp_assign_dense_cells(const CsrMatrix& m, const CellLayout& layout,
                                                      int threads) {
-  const int64_t n_class = layout.split_diagonal ? 2 : 1;
   const int64_t n_keys = key_space(layout);
   auto key_of = [&](int64_t i, int64_t e) { return cell_key(layout, i, m.col_idx[e]); };
   const std::vector<int64_t> chunks = row_chunks(m);
@@ -60,21 +59,17 @@ std::unique_ptr<HostCells> openmp_assign_dense_cells(const CsrMatrix& m, const C
     for_each_entry_in_chunk(m, chunks, c, [&](int64_t i, int64_t e) { seen[c][key_of(i, e)] = 1; });
   });
   std::vector<int32_t> id_of_key(n_keys, -1);
-  CellTable table;
+  std::vector<uint64_t> occupied_keys;
   for (int64_t k = 0; k < n_keys; ++k) {
     bool occupied = false;
     for (int64_t c = 0; c < kChunks && !occupied; ++c) occupied = seen[c][k] != 0;
     if (!occupied) continue;
-    id_of_key[k] = static_cast<int32_t>(table.row_cell.size());
-    table.diagonal.push_back(static_cast<uint8_t>(k % n_class));
-    table.col_cell.push_back(static_cast<int32_t>((k / n_class) % layout.n_col_cells));
-    table.row_cell.push_back(static_cast<int32_t>(k / n_class / layout.n_col_cells));
+    id_of_key[k] = static_cast<int32_t>(occupied_keys.size());
+    occupied_keys.push_back(static_cast<uint64_t>(k));
   }
+  CellTable table = cell_table_from_keys(occupied_keys, layout.key_codec());
 
   CellKeys ck;
-  ck.n_rows = m.n_rows;
-  ck.n_cols = m.n_cols;
-  ck.nnz = m.nnz();
   ck.layout = layout;
   ck.row_chunks = chunks;
   ck.cell_of_key = std::move(id_of_key);

@@ -76,66 +76,53 @@ class ReferenceBackend final : public cpu::HostResidentBackend {
   BackendKind kind() const override { return BackendKind::reference; }
   std::string name() const override { return "reference"; }
 
-  std::unique_ptr<CellAssignment> assign_cells(const ResidentMatrix& rm,
-                                               const CellLayout& layout) override {
+ protected:
+  std::unique_ptr<CellAssignment> do_assign_cells(const ResidentMatrix& rm,
+                                                  const CellLayout& layout) override {
     const CsrMatrix& m = host_matrix(rm);
-    cpu::check_layout(m, layout);
-    const uint64_t n_class = layout.split_diagonal ? 2 : 1;
+    const CellKeyCodec codec = layout.key_codec();
     std::vector<uint64_t> key(m.nnz());
     for (int64_t i = 0; i < m.n_rows; ++i)
       for (int64_t e = m.row_ptr[i]; e < m.row_ptr[i + 1]; ++e) {
         const int32_t j = m.col_idx[e];
-        const uint64_t diag = layout.split_diagonal && i == j ? 1 : 0;
-        key[e] = (static_cast<uint64_t>(layout.row_cell_of_row[i]) * layout.n_col_cells +
-                  layout.col_cell_of_col[j]) *
-                     n_class +
-                 diag;
+        key[e] = static_cast<uint64_t>(
+            codec.key(layout.row_cell_of_row[i], layout.col_cell_of_col[j], codec.diagonal(i, j)));
       }
     std::vector<uint64_t> distinct = key;
     std::sort(distinct.begin(), distinct.end());
     distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-    CellTable table;
-    for (uint64_t k : distinct) {
-      table.diagonal.push_back(static_cast<uint8_t>(k % n_class));
-      table.col_cell.push_back(static_cast<int32_t>((k / n_class) % layout.n_col_cells));
-      table.row_cell.push_back(static_cast<int32_t>(k / n_class / layout.n_col_cells));
-    }
     std::vector<int32_t> ids(m.nnz());
     for (int64_t e = 0; e < m.nnz(); ++e)
       ids[e] = static_cast<int32_t>(std::lower_bound(distinct.begin(), distinct.end(), key[e]) -
                                     distinct.begin());
-    return std::make_unique<cpu::HostCells>(std::move(table), std::move(ids));
+    return std::make_unique<cpu::HostCells>(cell_table_from_keys(distinct, codec), std::move(ids));
   }
 
-  std::vector<double> reduce_by_cell(const ResidentMatrix& rm,
-                                     const CellAssignment& cells) override {
+  std::vector<double> do_reduce_by_cell(const ResidentMatrix& rm,
+                                        const CellAssignment& cells) override {
     const CsrMatrix& m = host_matrix(rm);
-    const auto& ids = cpu::host_cell_ids_for(cells, m);
+    const auto& ids = cpu::host_cell_ids_for(cells);
     std::vector<double> q(cells.n_cells(), 0.0);
     for (int64_t e = 0; e < m.nnz(); ++e) q[ids[e]] += m.values[e];
     return q;
   }
 
-  void scale_by_cell(ResidentMatrix& rm, const CellAssignment& cells,
-                     std::span<const double> factor) override {
+  void do_scale_by_cell(ResidentMatrix& rm, const CellAssignment& cells,
+                        std::span<const double> factor) override {
     CsrMatrix& m = host_matrix(rm);
-    const auto& ids = cpu::host_cell_ids_for(cells, m);
-    if (static_cast<int64_t>(factor.size()) != cells.n_cells())
-      throw LogicError("scale_by_cell: one factor per cell expected");
+    const auto& ids = cpu::host_cell_ids_for(cells);
     for (int64_t e = 0; e < m.nnz(); ++e) m.values[e] *= factor[ids[e]];
   }
 
-  double l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
+  double do_l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
     const CsrMatrix& x = host_matrix(a);
     const CsrMatrix& y = host_matrix(b);
-    if (x.nnz() != y.nnz()) throw LogicError("l1_distance: matrices differ in pattern");
     double s = 0;
     for (int64_t e = 0; e < x.nnz(); ++e) s += std::fabs(x.values[e] - y.values[e]);
     return s;
   }
 
-  std::unique_ptr<QuotientEngine> make_quotient_engine(const QuotientProblem& p) override {
-    p.validate();
+  std::unique_ptr<QuotientEngine> do_make_quotient_engine(const QuotientProblem& p) override {
     return std::make_unique<ReferenceQuotientEngine>(p);
   }
 };

@@ -5,17 +5,13 @@
 #include <vector>
 
 #include "flowfit/backend.hpp"
+#include "flowfit/fit.hpp"
 #include "flowfit/stage.hpp"
 
 namespace flowfit::detail {
 
-struct CellRefinement {
-  CellLayout layout;
-  // Per margin: the margin's row group of each row cell and column group of each column cell
-  // (-1 where the cell's units are outside the margin).
-  std::vector<std::vector<int32_t>> row_group_of_row_cell;
-  std::vector<std::vector<int32_t>> col_group_of_col_cell;
-};
+// The refinement is public as flowfit::StageCells (fit.hpp).
+using CellRefinement = StageCells;
 
 CellRefinement refine_cells(const Stage& stage, int64_t n_rows, int64_t n_cols);
 

@@ -97,6 +97,8 @@ SweepOutcome drive_sweeps(QuotientEngine& engine, const Stage& stage,
       out.fixed_point_period = rep.cycle_period;
     }
     if (options.progress) options.progress(StageProgress{it, max_it});
+    throw_if_cancelled(options.cancel, "in stage '" + stage.name + "' after " + std::to_string(it) +
+                                           " iteration(s)");
 
     bool done = rep.stopped_on_l1;
     std::optional<std::vector<MarginResidual>> residuals;

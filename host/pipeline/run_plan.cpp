@@ -61,8 +61,11 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
   report.machine = machine_description();
 
   std::unique_ptr<Backend> owned_backend;
-  if (!given_backend)
-    owned_backend = make_backend(plan.backend, plan.threads, &report.backend_reason);
+  if (!given_backend) {
+    SelectedBackend selected = select_backend({plan.backend, plan.threads, options.device});
+    owned_backend = std::move(selected.backend);
+    report.backend_reason = std::move(selected.reason);
+  }
   Backend* backend = given_backend ? given_backend : owned_backend.get();
   if (given_backend) report.backend_reason = "given by the caller";
   report.backend = backend->name();
@@ -92,6 +95,7 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
   for (int i = 0; i < n_items; ++i) {
     const WorkItem& item = items[i];
     const YearSpec& ys = plan.years.at(item.year_index);
+    throw_if_cancelled(options.cancel, fmt::format("before year {}", ys.year));
     const std::vector<StageSpec> stages = item_stages(plan, item);
     const fs::path dir = item_dir(plan, item);
     // Progress lines name the item's order and replicate when the plan has several.
@@ -174,9 +178,11 @@ RunReport run_plan(const Plan& plan, const ProgressSink& progress, Backend* give
       }
     };
     SweepProgressSink on_sweeps;
-    if (progress)
+    if (progress || options.cancel)
       on_sweeps = [&](const SweepProgress& p) {
-        progress(ProgressEvent{ys.year, i, n_items, fmt::format("stage {}", p.stage), p});
+        if (progress)
+          progress(ProgressEvent{ys.year, i, n_items, fmt::format("stage {}", p.stage), p});
+        throw_if_cancelled(options.cancel, fmt::format("in stage {} of year {}", p.stage, ys.year));
       };
     y.stages = run_stages(*backend, std::move(problem.matrix), resident, problem, stages, observer,
                           on_sweeps);

@@ -1,6 +1,6 @@
 #pragma once
 // Host-side sparse algebra for building and summarizing flow matrices: the CPU SpGEMM behind
-// assembly (METHOD.md section 1), E = Gᵀ (A − diag A) G + diag(Gᵀ diag A), and aggregation of
+// assembly (docs/method.md, section 1), E = Gᵀ (A − diag A) G + diag(Gᵀ diag A), and aggregation of
 // a flow matrix to coarser groups (tracts, counties, states, any mapping).
 //
 // Every function here is deterministic: each output row is computed by one thread, summing its

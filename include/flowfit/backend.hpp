@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "flowfit/cell_key.hpp"
 #include "flowfit/csr_matrix.hpp"
 
 namespace flowfit {
@@ -39,6 +40,7 @@ struct CellLayout {
   bool split_diagonal = false;
   std::vector<int32_t> row_cell_of_row;  // size n_rows, values in [0, n_row_cells)
   std::vector<int32_t> col_cell_of_col;  // size n_cols, values in [0, n_col_cells)
+  CellKeyCodec key_codec() const { return CellKeyCodec::of(n_col_cells, split_diagonal); }
 };
 
 // The occupied cells, numbered in ascending (row_cell, col_cell, diagonal) order. Every backend
@@ -49,17 +51,32 @@ struct CellTable {
   std::vector<uint8_t> diagonal;  // 1 when the cell holds diagonal entries (split_diagonal only)
   int64_t size() const { return static_cast<int64_t>(row_cell.size()); }
 };
+// The table of the cells whose keys (cell_key.hpp) are `ascending_keys`, distinct and ascending.
+CellTable cell_table_from_keys(std::span<const uint64_t> ascending_keys, const CellKeyCodec& codec);
 
-// Entry -> cell ids resident next to the matrix, plus the host-side cell table.
+// Entry -> cell ids resident next to the matrix, plus the host-side cell table. It belongs to
+// the matrix it was assigned for: Backend's kernels refuse it for a matrix of another shape.
 class CellAssignment {
  public:
   virtual ~CellAssignment() = default;
   const CellTable& table() const { return table_; }
   int64_t n_cells() const { return table_.size(); }
+  // The matrix the cells were assigned for (set by Backend::assign_cells).
+  int64_t matrix_rows() const { return rows_; }
+  int64_t matrix_cols() const { return cols_; }
+  int64_t matrix_nnz() const { return nnz_; }
 
  protected:
   CellTable table_;
+
+ private:
+  friend class Backend;
+  int64_t rows_ = 0, cols_ = 0, nnz_ = 0;
 };
+
+// Throws LogicError when `layout` does not fit an n_rows x n_cols matrix (one row cell per row,
+// one column cell per column, every cell id in range). Backend::assign_cells calls it.
+void check_layout(int64_t n_rows, int64_t n_cols, const CellLayout& layout);
 
 // A quotient problem: one value per cell and, per margin, the block of every cell (-1 when the
 // cell is not in the margin) and one target per block.
@@ -108,6 +125,11 @@ class QuotientEngine {
   virtual std::vector<double> cell_factors() = 0;
 };
 
+// A backend: residency plus kernels. The public members are checked fronts: each validates its
+// arguments once, the same way for every backend (CSR structure, layout sizes, cells belonging
+// to the matrix, factor counts, matching patterns, the quotient problem), and then calls the
+// backend's protected implementation, which may assume valid arguments. Misuse throws LogicError;
+// a malformed uploaded matrix throws Error.
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -115,32 +137,67 @@ class Backend {
   // Human-readable: "reference", "openmp (2 threads)", "cuda (NVIDIA H100 80GB HBM3)".
   virtual std::string name() const = 0;
 
-  virtual std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) = 0;
+  // Copies caller memory (a CsrMatrix, NumPy/SciPy arrays, a memory-mapped .ffm file) into the
+  // backend's memory: one copy, no intermediate CsrMatrix.
+  std::unique_ptr<ResidentMatrix> upload(ConstCsrView m);
+  std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) { return upload(view(m)); }
   // Like upload, but may take over the host storage (the CPU backends do: no copy).
-  virtual std::unique_ptr<ResidentMatrix> adopt(CsrMatrix&& m) { return upload(m); }
-  virtual CsrMatrix download(const ResidentMatrix& m) = 0;
+  std::unique_ptr<ResidentMatrix> adopt(CsrMatrix&& m);
+  CsrMatrix download(const ResidentMatrix& m);
+  // The values only, into caller memory of m.nnz() doubles: no intermediate copy (the kernels
+  // never change the pattern, so a caller that uploaded from its own arrays has it already).
+  void download_values(const ResidentMatrix& m, std::span<double> values);
   // Like download, but consumes the resident matrix (the CPU backends move it out: no copy).
-  virtual CsrMatrix release(std::unique_ptr<ResidentMatrix> m) { return download(*m); }
-  virtual std::unique_ptr<ResidentMatrix> clone(const ResidentMatrix& m) = 0;
+  CsrMatrix release(std::unique_ptr<ResidentMatrix> m);
+  std::unique_ptr<ResidentMatrix> clone(const ResidentMatrix& m);
 
   // Kernel: entry -> cell ids for a layout; cells numbered as CellTable says.
-  virtual std::unique_ptr<CellAssignment> assign_cells(const ResidentMatrix& m,
-                                                       const CellLayout& layout) = 0;
+  std::unique_ptr<CellAssignment> assign_cells(const ResidentMatrix& m, const CellLayout& layout);
   // Kernel: sum of the entries of every cell, deterministic (fixed summation order).
-  virtual std::vector<double> reduce_by_cell(const ResidentMatrix& m,
-                                             const CellAssignment& cells) = 0;
+  std::vector<double> reduce_by_cell(const ResidentMatrix& m, const CellAssignment& cells);
   // Kernel: every entry multiplied by the factor of its cell.
-  virtual void scale_by_cell(ResidentMatrix& m, const CellAssignment& cells,
-                             std::span<const double> factor_of_cell) = 0;
+  void scale_by_cell(ResidentMatrix& m, const CellAssignment& cells,
+                     std::span<const double> factor_of_cell);
   // Kernel: sum |a - b| over entries of two matrices with the same pattern, deterministic.
-  virtual double l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) = 0;
+  double l1_distance(const ResidentMatrix& a, const ResidentMatrix& b);
   // Kernel: the quotient IPF loop.
-  virtual std::unique_ptr<QuotientEngine> make_quotient_engine(const QuotientProblem& p) = 0;
+  std::unique_ptr<QuotientEngine> make_quotient_engine(const QuotientProblem& p);
+
+ protected:
+  // The implementations behind the fronts; arguments are already checked. Each backend still
+  // checks that resident objects are its own (only it knows its types).
+  virtual std::unique_ptr<ResidentMatrix> do_upload(ConstCsrView m) = 0;
+  virtual std::unique_ptr<ResidentMatrix> do_adopt(CsrMatrix&& m) { return do_upload(view(m)); }
+  // Writes the non-empty spans (row_ptr: n_rows + 1, col_idx and values: nnz).
+  virtual void do_download(const ResidentMatrix& m, std::span<int64_t> row_ptr,
+                           std::span<int32_t> col_idx, std::span<double> values) = 0;
+  virtual CsrMatrix do_release(std::unique_ptr<ResidentMatrix> m) { return download(*m); }
+  virtual std::unique_ptr<ResidentMatrix> do_clone(const ResidentMatrix& m) = 0;
+  virtual std::unique_ptr<CellAssignment> do_assign_cells(const ResidentMatrix& m,
+                                                          const CellLayout& layout) = 0;
+  virtual std::vector<double> do_reduce_by_cell(const ResidentMatrix& m,
+                                                const CellAssignment& cells) = 0;
+  virtual void do_scale_by_cell(ResidentMatrix& m, const CellAssignment& cells,
+                                std::span<const double> factor_of_cell) = 0;
+  virtual double do_l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) = 0;
+  virtual std::unique_ptr<QuotientEngine> do_make_quotient_engine(const QuotientProblem& p) = 0;
 };
 
-// Backend construction. threads <= 0 means "OpenMP default". make_backend(automatic) says in
-// *why which backend it picked and why. Throws BackendUnavailable for cuda when not built or
-// when no device is present.
+// Backend construction. threads <= 0 means "OpenMP default" (the CPU backends use exactly
+// `threads` threads in their own regions; nothing process-global is set). `automatic` picks
+// CUDA when built and a device is present, else OpenMP. Throws BackendUnavailable for cuda when
+// not built, when no device is present, or when `device` is not one of them.
+struct BackendRequest {
+  BackendChoice choice = BackendChoice::automatic;
+  int threads = 0;  // CPU backends
+  int device = 0;   // CUDA backend: the device index
+};
+struct SelectedBackend {
+  std::unique_ptr<Backend> backend;
+  std::string reason;  // which backend was picked and why ("auto: no CUDA device found, ...")
+};
+SelectedBackend select_backend(const BackendRequest& request);
+// The same, without the reason; *why receives it when given.
 std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads = 0,
                                       std::string* why = nullptr);
 std::unique_ptr<Backend> make_reference_backend();

@@ -3,6 +3,7 @@
 // float64 values (12 bytes per nonzero). Column indices are sorted and unique within each row.
 #include <cstdint>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 namespace flowfit {
@@ -31,6 +32,11 @@ struct CsrViewT {
   std::span<const int32_t> col_idx;
   std::span<V> values;
   int64_t nnz() const { return static_cast<int64_t>(col_idx.size()); }
+  // A mutable view is also a read-only one.
+  template <class W>
+  requires(std::is_const_v<W> && !std::is_const_v<V>) operator CsrViewT<W>() const {
+    return {n_rows, n_cols, row_ptr, col_idx, values};
+  }
 };
 using CsrView = CsrViewT<double>;
 using ConstCsrView = CsrViewT<const double>;
@@ -41,6 +47,8 @@ inline CsrView view(CsrMatrix& m) {
 inline ConstCsrView view(const CsrMatrix& m) {
   return {m.n_rows, m.n_cols, m.row_ptr, m.col_idx, m.values};
 }
+// Throws flowfit::Error when offsets, indices or sizes are inconsistent (CsrMatrix::validate).
+void validate(ConstCsrView m);
 
 // What to do when a (row, column) pair occurs more than once in triplet input.
 enum class Duplicates { sum, reject };

@@ -65,4 +65,10 @@ class DeviceError : public Error {
   using Error::Error;
 };
 
+// The caller cancelled the computation (flowfit/cancel.hpp).
+class Cancelled : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace flowfit

@@ -2,11 +2,7 @@
 // The ratio rule of the reference implementation (SPEC.md, get_IPF_scaling with
 // ignore_zeros=True), shared by every backend. A zero current sum leaves the block unchanged
 // (it stays zero); a zero or negative target leaves it unchanged too. Every factor is > 0.
-#if defined(__CUDACC__)
-#define FLOWFIT_HOST_DEVICE __host__ __device__
-#else
-#define FLOWFIT_HOST_DEVICE
-#endif
+#include "flowfit/host_device.hpp"
 
 namespace flowfit {
 

@@ -30,6 +30,8 @@ TEST(CliExitStatus, EveryKindOfErrorHasItsDocumentedCode) {
   EXPECT_EQ(status_of(ConfigError("--threads", "must be positive")).code, 2);
   EXPECT_EQ(status_of(LogicError("scale_by_cell: one factor per cell expected")).code, 1);
   EXPECT_EQ(status_of(LogicError("x")).kind, "internal error");
+  EXPECT_EQ(status_of(Cancelled("cancelled in stage 'county_ipf'")).code, 130);
+  EXPECT_EQ(status_of(Cancelled("x")).kind, "interrupted");
   EXPECT_EQ(status_of(std::bad_alloc()).code, 1);
   EXPECT_EQ(status_of(std::bad_alloc()).message, "out of memory");
   EXPECT_EQ(status_of(std::logic_error("bug")).code, 1);

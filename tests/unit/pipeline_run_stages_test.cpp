@@ -2,6 +2,8 @@
 // would otherwise download and re-upload the matrix), with the same result as the resident path.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "flowfit/backend.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
 
@@ -14,41 +16,47 @@ class CountingBackend : public Backend {
   int uploads = 0, downloads = 0;
   BackendKind kind() const override { return inner_->kind(); }
   std::string name() const override { return "counting " + inner_->name(); }
-  std::unique_ptr<ResidentMatrix> upload(const CsrMatrix& m) override {
+
+ protected:
+  std::unique_ptr<ResidentMatrix> do_upload(ConstCsrView m) override {
     ++uploads;
     return inner_->upload(m);
   }
-  std::unique_ptr<ResidentMatrix> adopt(CsrMatrix&& m) override {
+  std::unique_ptr<ResidentMatrix> do_adopt(CsrMatrix&& m) override {
     ++uploads;
     return inner_->adopt(std::move(m));
   }
-  CsrMatrix download(const ResidentMatrix& m) override {
+  void do_download(const ResidentMatrix& m, std::span<int64_t> row_ptr, std::span<int32_t> col_idx,
+                   std::span<double> values) override {
     ++downloads;
-    return inner_->download(m);
+    const CsrMatrix d = inner_->download(m);
+    std::copy_n(d.row_ptr.begin(), row_ptr.size(), row_ptr.begin());
+    std::copy_n(d.col_idx.begin(), col_idx.size(), col_idx.begin());
+    std::copy_n(d.values.begin(), values.size(), values.begin());
   }
-  CsrMatrix release(std::unique_ptr<ResidentMatrix> m) override {
+  CsrMatrix do_release(std::unique_ptr<ResidentMatrix> m) override {
     ++downloads;
     return inner_->release(std::move(m));
   }
-  std::unique_ptr<ResidentMatrix> clone(const ResidentMatrix& m) override {
+  std::unique_ptr<ResidentMatrix> do_clone(const ResidentMatrix& m) override {
     return inner_->clone(m);
   }
-  std::unique_ptr<CellAssignment> assign_cells(const ResidentMatrix& m,
-                                               const CellLayout& layout) override {
+  std::unique_ptr<CellAssignment> do_assign_cells(const ResidentMatrix& m,
+                                                  const CellLayout& layout) override {
     return inner_->assign_cells(m, layout);
   }
-  std::vector<double> reduce_by_cell(const ResidentMatrix& m,
-                                     const CellAssignment& cells) override {
+  std::vector<double> do_reduce_by_cell(const ResidentMatrix& m,
+                                        const CellAssignment& cells) override {
     return inner_->reduce_by_cell(m, cells);
   }
-  void scale_by_cell(ResidentMatrix& m, const CellAssignment& cells,
-                     std::span<const double> factor_of_cell) override {
+  void do_scale_by_cell(ResidentMatrix& m, const CellAssignment& cells,
+                        std::span<const double> factor_of_cell) override {
     inner_->scale_by_cell(m, cells, factor_of_cell);
   }
-  double l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
+  double do_l1_distance(const ResidentMatrix& a, const ResidentMatrix& b) override {
     return inner_->l1_distance(a, b);
   }
-  std::unique_ptr<QuotientEngine> make_quotient_engine(const QuotientProblem& p) override {
+  std::unique_ptr<QuotientEngine> do_make_quotient_engine(const QuotientProblem& p) override {
     return inner_->make_quotient_engine(p);
   }
 

@@ -253,5 +253,35 @@ TEST(PipelineSafety, PartialStateIsRefusedBeforeFitting) {
   EXPECT_FALSE(fs::exists(pipeline::year_output_path(plan, 2016)));
 }
 
+// A cancelled run stops inside its second year: the first year's output is whole and resumes,
+// the second has no output and no temporary file left.
+TEST(PipelineSafety, CancelledRunLeavesWholeOutputsThatResume) {
+  Scratch s;
+  pipeline::Plan plan = small_plan(s.path, write_geography(s.path), 1024, {2016, 2017});
+  for (auto& st : plan.stages)
+    if (st.kind == StageKind::county_ipf) st.stop = StopRule::exactly(2000);
+  CancelToken cancel;
+  pipeline::RunOptions options;
+  options.cancel = &cancel;
+  auto cancel_in_second_year = [&](const pipeline::ProgressEvent& e) {
+    if (e.year == 2017 && e.sweeps) cancel.cancel();
+  };
+  EXPECT_THROW(pipeline::run_plan(plan, cancel_in_second_year, nullptr, options), Cancelled);
+  EXPECT_TRUE(fs::exists(pipeline::year_output_path(plan, 2016)));
+  EXPECT_FALSE(fs::exists(pipeline::year_output_path(plan, 2017)));
+  for (const auto& e : fs::directory_iterator(plan.output.dir))
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
+  const auto rerun = pipeline::run_plan(plan);
+  EXPECT_TRUE(rerun.years[0].resumed) << rerun.years[0].resume_note;
+  EXPECT_FALSE(rerun.years[1].resumed);
+  // A token set before the run stops it before any year.
+  CancelToken already;
+  already.cancel();
+  options.cancel = &already;
+  fs::remove_all(plan.output.dir);
+  EXPECT_THROW(pipeline::run_plan(plan, {}, nullptr, options), Cancelled);
+  EXPECT_FALSE(fs::exists(pipeline::year_output_path(plan, 2016)));
+}
+
 }  // namespace
 }  // namespace flowfit

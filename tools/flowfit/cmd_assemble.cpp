@@ -1,5 +1,5 @@
 // flowfit assemble: CBG flows E = Gᵀ(A − diag A)G + diag(Gᵀ diag A) from address flows A and a
-// probabilistic address -> CBG crosswalk G (METHOD.md section 1).
+// probabilistic address -> CBG crosswalk G (docs/method.md, section 1).
 #include <memory>
 
 #include <fmt/format.h>

@@ -1,5 +1,5 @@
 // flowfit validate: agreement of the observed and harmonized matrices with a known truth
-// (--truth, a synthetic run; METHOD.md section 3) and/or with the census tables of a plan
+// (--truth, a synthetic run; docs/method.md section 3) and/or with the census tables of a plan
 // (--plan: each table marked fitted or held out) and user-supplied held-out tables (--held-out).
 #include <algorithm>
 #include <iostream>

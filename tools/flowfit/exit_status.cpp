@@ -38,6 +38,8 @@ ExitStatus exit_status_of(std::exception_ptr error) {
     return {kExitBadInput, "error", e.what()};
   } catch (const LogicError& e) {
     return {kExitInternal, "internal error", e.what()};
+  } catch (const Cancelled& e) {
+    return {kExitInterrupted, "interrupted", e.what()};
   } catch (const Error& e) {
     return {kExitBadInput, "error", e.what()};
   } catch (const std::filesystem::filesystem_error& e) {

@@ -1,7 +1,7 @@
 #pragma once
-// Synthetic-truth evaluation (METHOD.md section 3): how close the raw observed matrix E (first
-// rescaled to the national total of the truth T) and the harmonized matrix H are to T, at CBG,
-// tract, county and state level. For each level and quantity: Pearson correlation and RMSE
+// Synthetic-truth evaluation (docs/method.md, section 3): how close the raw observed matrix E
+// (first rescaled to the national total of the truth T) and the harmonized matrix H are to T, at
+// CBG, tract, county and state level. For each level and quantity: Pearson correlation and RMSE
 // against T, and the RMSE reduction 100 (1 - RMSE_harmonized / RMSE_raw).
 //
 // Quantities, per area of the level:

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "flowfit/cancel.hpp"
 #include "flowfit/csr_matrix.hpp"
 #include "flowfit/geography.hpp"
 #include "flowfit/pipeline/final_audit.hpp"
@@ -125,6 +126,10 @@ struct RunOptions {
   // Remove stale temporaries of killed runs from output.dir first. An array task must not: a
   // task on another machine may be writing them (its process is not visible here).
   bool remove_stale_temporaries = true;
+  // Checked before every item and about every 0.1 s inside stages: a set token throws
+  // Cancelled; what was written stays whole (atomic outputs) and resumes on the next run.
+  const CancelToken* cancel = nullptr;
+  int device = 0;  // the CUDA device when run_plan makes its backend
 };
 
 // Runs the whole plan. Each year's output is written atomically together with a sidecar
