@@ -40,8 +40,9 @@ void check_iteration_count(std::string_view key, int64_t n) {
 }
 
 void check_tolerance(std::string_view key, double v) {
-  if (!std::isfinite(v) || v < 0)
+  if (!std::isfinite(v))
     throw ConfigError(std::string(key), fmt::format("expected a finite number >= 0, got {}", v));
+  if (v < 0) throw ConfigError(std::string(key), fmt::format("expected a number >= 0, got {}", v));
 }
 
 void StopRule::validate(std::string_view key_prefix) const {

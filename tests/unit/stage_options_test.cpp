@@ -77,8 +77,9 @@ TEST(StageOptions, StageOptionsRejectBadValuesWithTheirKey) {
   o = {};
   o.report_tolerance = -1;
   EXPECT_EQ(key_of(o), "report_tolerance");
-  EXPECT_NE(std::string(error_of([&] { o.validate(); }).what()).find("finite number >= 0"),
-            std::string::npos);
+  EXPECT_EQ(error_of([&] { o.validate(); }).reason(), "expected a number >= 0, got -1");
+  o.report_tolerance = kInf;
+  EXPECT_EQ(error_of([&] { o.validate(); }).reason(), "expected a finite number >= 0, got inf");
 }
 
 TEST(StageOptions, TheEngineChecksTheSameRulesUnderTheStageName) {
@@ -213,7 +214,7 @@ TEST(StageOptions, PlanFilesCheckTheSameRules) {
       plan_error_of(replaced(kPlan, "report_tolerance = 0.5", "report_tolerance = -1"));
   EXPECT_EQ(e.key(), "stages[1].report_tolerance");
   EXPECT_EQ(e.line(), 16);
-  EXPECT_NE(std::string(e.what()).find("expected a finite number >= 0, got -1"), std::string::npos)
+  EXPECT_NE(std::string(e.what()).find("expected a number >= 0, got -1"), std::string::npos)
       << e.what();
   e = plan_error_of(replaced(kPlan, "consistency_tolerance = 0.01", "consistency_tolerance = nan"));
   EXPECT_EQ(e.key(), "stages[1].consistency_tolerance");
