@@ -32,6 +32,7 @@ InputError::InputError(std::string file, int64_t line, std::string field, std::s
 // control sequence reaches a terminal (see flowfit/escape.hpp).
 ConfigError::ConfigError(std::string key, std::string reason)
     : Error(sanitize_message(key.empty() ? reason : "'" + key + "': " + reason)),
-      key_(std::move(key)) {}
+      key_(std::move(key)),
+      reason_(sanitize_message(reason)) {}
 
 }  // namespace flowfit

@@ -25,12 +25,7 @@ double seconds_since(Clock::time_point t0) {
 void validate_stage(const Stage& stage, int64_t n_rows, int64_t n_cols) {
   const std::string key = "stage '" + stage.name + "'";
   if (stage.margins.empty()) throw ConfigError(key, "has no margins");
-  if (stage.stop.max_iterations < 1)
-    throw ConfigError(key + ".max_iterations", "must be at least 1");
-  if (stage.stop.l1_tolerance && !(*stage.stop.l1_tolerance >= 0))
-    throw ConfigError(key + ".l1_tolerance", "must be a non-negative number");
-  if (stage.stop.residual_tolerance && !(*stage.stop.residual_tolerance >= 0))
-    throw ConfigError(key + ".residual_tolerance", "must be a non-negative number");
+  stage.validate(key + ".");
   for (const Margin& m : stage.margins) {
     m.validate(n_rows, n_cols);
     if (m.n_blocks() > std::numeric_limits<int32_t>::max())

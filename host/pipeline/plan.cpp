@@ -9,6 +9,24 @@
 
 namespace flowfit::pipeline {
 
+namespace {
+
+// A stage option's value in the canonical text ("" for an unset optional).
+std::string canonical_value(int n) {
+  return std::to_string(n);
+}
+std::string canonical_value(double v) {
+  return fmt::format("{:.17g}", v);
+}
+std::string canonical_value(const std::optional<double>& v) {
+  return v ? canonical_value(*v) : "";
+}
+std::string canonical_value(FitMethod m) {
+  return std::string(to_string(m));
+}
+
+}  // namespace
+
 std::string_view to_string(StageKind k) {
   switch (k) {
     case StageKind::diagonal_clip:
@@ -75,8 +93,7 @@ void Plan::validate() const {
     if (!kinds.insert(stages[i].kind).second)
       throw ConfigError(key + ".kind",
                         fmt::format("stage '{}' is listed twice", to_string(stages[i].kind)));
-    if (stages[i].stop.max_iterations < 1)
-      throw ConfigError(key + ".max_iterations", "expected a positive integer");
+    stages[i].validate(key + ".");
     needs_state |=
         stages[i].kind == StageKind::state_nonmovers || stages[i].kind == StageKind::state_flows;
     needs_county |= stages[i].kind == StageKind::county_ipf;
@@ -118,11 +135,18 @@ std::string Plan::canonical_text() const {
   for (const YearSpec& y : years)
     s += fmt::format("year={} matrix={}\n", y.year, y.matrix.string());
   for (const StageSpec& st : stages) {
-    s += fmt::format("stage={} method={} max_iterations={}", to_string(st.kind),
-                     to_string(st.method), st.stop.max_iterations);
-    if (st.stop.l1_tolerance) s += fmt::format(" l1_tolerance={:.17g}", *st.stop.l1_tolerance);
-    if (st.stop.residual_tolerance)
-      s += fmt::format(" residual_tolerance={:.17g}", *st.stop.residual_tolerance);
+    // The stage options that affect results (flowfit/stage.hpp), in the table's order: the ones
+    // always written, and the others when they differ from the kind's default, so that options
+    // added later leave the canonical text (and resume keys) of existing plans unchanged.
+    s += fmt::format("stage={}", to_string(st.kind));
+    const StageSpec defaults = StageSpec::defaults(st.kind);
+    for_each_stage_option(
+        [&](const StageOptionKey& k, const auto& value, const auto& default_value) {
+          if (!k.affects_results || (!k.always_written && value == default_value)) return;
+          if (const std::string text = canonical_value(value); !text.empty())
+            s += fmt::format(" {}={}", k.key, text);
+        },
+        st, defaults);
     s += "\n";
   }
   s += fmt::format("output.format={} output.stage_outputs={}\n", output.format,

@@ -34,11 +34,9 @@ StageRun run_one_stage(Backend& backend, std::unique_ptr<ResidentMatrix>& matrix
                         fmt::format("no targets were prepared for stage '{}' of year {}",
                                     to_string(spec.kind), problem.year));
     Stage stage;
+    static_cast<StageOptions&>(stage) = spec;  // every option of the plan's stage
     stage.name = std::string(to_string(spec.kind));
     stage.margins = margins->margins;
-    stage.stop = spec.stop;
-    stage.method = spec.method;
-    stage.log_every = spec.log_every;
     stage.on_progress = on_sweeps;
     run.result = run_stage(backend, *matrix, stage);
   }

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "flowfit/error.hpp"
 #include "flowfit/escape.hpp"
 #include "host/plan/plan_toml_batch.hpp"
 #include "host/plan/toml_reader.hpp"
@@ -20,7 +21,6 @@ using detail::TomlDocument;
 
 constexpr int kFirstYear = 2010;
 constexpr int kLastYear = 2020;
-constexpr int64_t kMaxIterations = 1'000'000'000;
 
 std::vector<std::string> stage_kind_names() {
   std::vector<std::string> out;
@@ -41,6 +41,52 @@ StageKind parse_kind(const std::string& name, TomlDocument& doc, const std::stri
                        name, hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
 }
 
+// Reads one `[[stages]]` option into its field, checked by the option's rule (flowfit/stage.hpp).
+struct ReadStageOption {
+  const TableReader& t;
+
+  // A broken rule fails with the plan file, the line and the key path.
+  template <class Check>
+  void checked(const StageOptionKey& k, Check&& check) const {
+    try {
+      check();
+    } catch (const ConfigError& e) {
+      t.fail(k.key, e.reason());
+    }
+  }
+  void operator()(const StageOptionKey& k, int& value) const {
+    if (auto n = t.integer(k.key)) {
+      checked(k, [&] { check_iteration_count(k.key, *n); });
+      value = static_cast<int>(*n);
+    }
+  }
+  void operator()(const StageOptionKey& k, double& value) const {
+    if (auto v = t.number(k.key)) {
+      checked(k, [&] { check_tolerance(k.key, *v); });
+      value = *v;
+    }
+  }
+  void operator()(const StageOptionKey& k, std::optional<double>& value) const {
+    if (auto v = t.number(k.key)) {
+      checked(k, [&] { check_tolerance(k.key, *v); });
+      value = *v;
+    }
+  }
+  void operator()(const StageOptionKey& k, FitMethod& value) const {
+    if (auto m = t.choice(k.key, {"quotient", "naive"}))
+      value = *m == "naive" ? FitMethod::naive : FitMethod::quotient;
+  }
+};
+
+// "kind" and every stage option.
+std::vector<std::string> stage_keys() {
+  std::vector<std::string> keys{"kind"};
+  StageOptions options;
+  for_each_stage_option([&](const StageOptionKey& k, const auto&) { keys.emplace_back(k.key); },
+                        options);
+  return keys;
+}
+
 StageSpec read_stage(const toml::node& node, const std::string& path, TomlDocument& doc) {
   const int64_t line = detail::line_of(node);
   if (node.is_string())
@@ -48,34 +94,12 @@ StageSpec read_stage(const toml::node& node, const std::string& path, TomlDocume
   if (!node.is_table())
     doc.fail(path, line,
              "expected a stage kind or a table with a 'kind' key, got " + detail::describe(node));
-  TableReader t(
-      *node.as_table(), path, doc,
-      {"kind", "max_iterations", "l1_tolerance", "residual_tolerance", "method", "log_every"});
+  TableReader t(*node.as_table(), path, doc, stage_keys());
   auto kind_name = t.string("kind");
   if (!kind_name) doc.fail(t.key_path("kind"), line, "is required (the stage kind)");
   StageSpec s =
       StageSpec::defaults(parse_kind(*kind_name, doc, t.key_path("kind"), t.line("kind")));
-  if (auto n = t.integer("max_iterations")) {
-    if (*n < 1 || *n > kMaxIterations)
-      t.fail("max_iterations",
-             fmt::format("expected a positive integer (at most {}), got {}", kMaxIterations, *n));
-    s.stop.max_iterations = static_cast<int>(*n);
-  }
-  if (auto v = t.number("l1_tolerance")) {
-    if (*v < 0) t.fail("l1_tolerance", fmt::format("expected a number >= 0, got {}", *v));
-    s.stop.l1_tolerance = *v;
-  }
-  if (auto v = t.number("residual_tolerance")) {
-    if (*v < 0) t.fail("residual_tolerance", fmt::format("expected a number >= 0, got {}", *v));
-    s.stop.residual_tolerance = *v;
-  }
-  if (auto m = t.choice("method", {"quotient", "naive"}))
-    s.method = *m == "naive" ? FitMethod::naive : FitMethod::quotient;
-  if (auto n = t.integer("log_every")) {
-    if (*n < 1 || *n > kMaxIterations)
-      t.fail("log_every", fmt::format("expected a positive integer, got {}", *n));
-    s.log_every = static_cast<int>(*n);
-  }
+  for_each_stage_option(ReadStageOption{t}, s);
   return s;
 }
 

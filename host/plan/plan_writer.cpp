@@ -1,4 +1,6 @@
 // pipeline::Plan -> TOML text (the schema read by plan_toml.cpp).
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "flowfit/pipeline/plan_toml.hpp"
@@ -68,6 +70,20 @@ std::string real_text(double v) {
   return s;
 }
 
+// A stage option's value as TOML.
+std::string option_text(int n) {
+  return std::to_string(n);
+}
+std::string option_text(double v) {
+  return real_text(v);
+}
+std::string option_text(const std::optional<double>& v) {
+  return v ? real_text(*v) : "";
+}
+std::string option_text(FitMethod m) {
+  return toml_string(to_string(m));
+}
+
 }  // namespace
 
 std::string plan_to_toml(const Plan& plan, const fs::path& relative_to) {
@@ -106,12 +122,15 @@ std::string plan_to_toml(const Plan& plan, const fs::path& relative_to) {
   for (const StageSpec& s : plan.stages) {
     out += "\n[[stages]]\n";
     line("kind", toml_string(to_string(s.kind)));
-    line("max_iterations", std::to_string(s.stop.max_iterations));
-    if (s.stop.l1_tolerance) line("l1_tolerance", real_text(*s.stop.l1_tolerance));
-    if (s.stop.residual_tolerance)
-      line("residual_tolerance", real_text(*s.stop.residual_tolerance));
-    line("method", toml_string(to_string(s.method)));
-    line("log_every", std::to_string(s.log_every));
+    // Every stage option (flowfit/stage.hpp): the ones plans always wrote, and any other that
+    // differs from the kind's default (which the reader starts from).
+    const StageSpec defaults = StageSpec::defaults(s.kind);
+    for_each_stage_option(
+        [&](const StageOptionKey& k, const auto& value, const auto& default_value) {
+          const std::string text = option_text(value);  // "" for an unset optional
+          if (!text.empty() && (k.always_written || value != default_value)) line(k.key, text);
+        },
+        s, defaults);
   }
   out += "\n[output]\n";
   path_line("dir", plan.output.dir);

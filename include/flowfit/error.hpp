@@ -33,9 +33,11 @@ class ConfigError : public Error {
  public:
   ConfigError(std::string key, std::string reason);
   const std::string& key() const { return key_; }
+  const std::string& reason() const { return reason_; }  // the message without the key
 
  private:
   std::string key_;
+  std::string reason_;
 };
 
 // The library was used against its contract: a kernel given another backend's (or another

@@ -12,6 +12,9 @@
 
 namespace flowfit {
 
+// The largest iteration count (max_iterations, log_every) a stage accepts.
+inline constexpr int64_t kMaxStageIterations = 1'000'000'000;
+
 // When to stop sweeping. Iteration stops at max_iterations, or earlier as soon as every
 // tolerance that is set holds. With no tolerance set exactly max_iterations sweeps run.
 struct StopRule {
@@ -21,6 +24,9 @@ struct StopRule {
 
   static StopRule exactly(int n) { return StopRule{n, std::nullopt, std::nullopt}; }
   static StopRule single_pass() { return exactly(1); }
+  // Throws ConfigError keyed by the option ("max_iterations", "l1_tolerance", ...), after
+  // key_prefix ("stages[2].").
+  void validate(std::string_view key_prefix = {}) const;
 };
 
 enum class FitMethod {
@@ -40,9 +46,17 @@ struct SweepProgress {
 };
 using SweepProgressSink = std::function<void(const SweepProgress&)>;
 
-struct Stage {
-  std::string name;
-  std::vector<Margin> margins;  // applied in this order in every sweep
+// The rules of the stage options, one per kind of value; each throws ConfigError(key, reason)
+// (ConfigError::reason() is the message without the key, for readers that add file and line).
+// Iteration counts: 1..kMaxStageIterations.
+void check_iteration_count(std::string_view key, int64_t n);
+// Tolerances: finite and >= 0.
+void check_tolerance(std::string_view key, double v);
+
+// How a stage is fitted: everything about a stage except its margins. Plans set these per stage
+// (pipeline::StageSpec), and every one of them is a `[[stages]]` key of a plan file: the table
+// for_each_stage_option below is what the plan reader, writer and canonical text iterate over.
+struct StageOptions {
   StopRule stop;
   FitMethod method = FitMethod::quotient;
   int log_every = 50;  // history records iteration 1, every multiple of log_every, and the last
@@ -52,6 +66,51 @@ struct Stage {
   // A stage that ran to its iteration cap still counts as converged when every margin's max
   // relative residual is at most this.
   double report_tolerance = 1e-9;
+
+  // Throws ConfigError keyed by the option ("log_every", "report_tolerance", ...), after
+  // key_prefix ("stages[2].", "stage 'fit'.").
+  void validate(std::string_view key_prefix = {}) const;
+};
+
+// How an option appears in plan files and in Plan::canonical_text (docs/stage_options.md).
+struct StageOptionKey {
+  std::string_view key;  // the `[[stages]]` key, also the ConfigError key
+  // Written (plan writer, canonical text) even at its default. Only the options that plans always
+  // wrote; a new option is written only when set away from its default, so that existing
+  // canonical texts, and the resume keys made from them, stay the same.
+  bool always_written = false;
+  // Part of Plan::canonical_text: it can change the results. False for display-only options.
+  bool affects_results = true;
+};
+
+// The table of the stop options: f(StageOptionKey, rule.field...) for each field, in order.
+// Every `rules` is a StopRule (const or not); several are visited in step.
+template <class F, class... Rules>
+void for_each_stop_option(F&& f, Rules&... rules) {
+  f(StageOptionKey{"max_iterations", true}, rules.max_iterations...);
+  f(StageOptionKey{"l1_tolerance", false}, rules.l1_tolerance...);
+  f(StageOptionKey{"residual_tolerance", false}, rules.residual_tolerance...);
+}
+
+// The table of all stage options (the stop options included), in the order of the canonical text
+// and of plan files: f(StageOptionKey, options.field...). Every `options` is a StageOptions, or a
+// class derived from it (Stage, pipeline::StageSpec); several are visited in step, e.g. a value
+// and the defaults. The value types are int (iteration counts), double (tolerances),
+// std::optional<double> (optional tolerances) and FitMethod.
+// Adding an option: a field above and a line here (docs/stage_options.md).
+template <class F, class... Options>
+void for_each_stage_option(F&& f, Options&... options) {
+  f(StageOptionKey{"method", true}, options.method...);
+  for_each_stop_option(f, options.stop...);
+  f(StageOptionKey{"log_every", true, false}, options.log_every...);
+  f(StageOptionKey{"consistency_tolerance"}, options.consistency_tolerance...);
+  f(StageOptionKey{"report_tolerance"}, options.report_tolerance...);
+}
+
+// A stage: its margins and how they are fitted (the StageOptions it derives from).
+struct Stage : StageOptions {
+  std::string name;
+  std::vector<Margin> margins;    // applied in this order in every sweep
   SweepProgressSink on_progress;  // optional; called between sweeps, cheap to leave unset
 };
 

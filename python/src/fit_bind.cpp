@@ -91,6 +91,7 @@ void bind_fit(py::module_& m) {
              s.log_every = log_every;
              s.consistency_tolerance = consistency_tolerance;
              s.report_tolerance = report_tolerance;
+             s.validate();  // ConfigError keyed by the option, as the engine would raise later
              return s;
            }),
            py::arg("name"), py::arg("margins"), py::arg("max_iterations"), py::arg("l1_tolerance"),

@@ -38,6 +38,23 @@ struct FitArgs {
   bool strict = false;
 };
 
+// A CLI11 check from a stage option rule (flowfit/stage.hpp): the limits and message of plans.
+template <class T>
+CLI::Validator stage_rule(void (*rule)(std::string_view, T), std::string description) {
+  return CLI::Validator(
+      [rule](std::string& text) -> std::string {
+        T value{};
+        if (!CLI::detail::lexical_cast(text, value)) return {};  // the conversion reports it
+        try {
+          rule("", value);
+        } catch (const ConfigError& e) {
+          return e.reason();
+        }
+        return {};
+      },
+      std::move(description));
+}
+
 int fit(const FitArgs& a, const GlobalOptions& global) {
   std::vector<MarginArgs> specs;
   for (const auto& text : a.margins) specs.push_back(parse_margin_spec(text));
@@ -150,18 +167,18 @@ CommandAction setup(CLI::App& app, const GlobalOptions& global) {
       ->check(CLI::IsMember({"error", "keep"}))
       ->capture_default_str();
   app.add_option("--iterations", a->iterations, "Maximum sweeps over the margins")
-      ->check(CLI::Range(1, 1000000000))
+      ->check(stage_rule(check_iteration_count, "POSITIVE"))
       ->capture_default_str();
   app.add_option("--l1-tol", a->l1_tol, "Stop when a sweep changes the matrix by at most this (L1)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(stage_rule(check_tolerance, "NONNEGATIVE"));
   app.add_option("--residual-tol", a->residual_tol,
                  "Stop when every margin's max relative residual is at most this")
-      ->check(CLI::NonNegativeNumber);
+      ->check(stage_rule(check_tolerance, "NONNEGATIVE"));
   app.add_option("--method", a->method, "quotient (fast, exact) or naive (reference loop)")
       ->check(CLI::IsMember({"quotient", "naive"}))
       ->capture_default_str();
   app.add_option("--log-every", a->log_every, "Iterations between history records")
-      ->check(CLI::Range(1, 1000000000))
+      ->check(stage_rule(check_iteration_count, "POSITIVE"))
       ->capture_default_str();
   app.add_flag("--clip-diagonal", a->clip_diagonal,
                "First raise every diagonal entry to at least 1 (MIGRATE stage 0)");

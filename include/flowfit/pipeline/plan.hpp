@@ -26,12 +26,10 @@ std::string_view to_string(StageKind k);
 StageKind stage_kind_from_string(std::string_view s);  // the names above; throws ConfigError
 const std::vector<StageKind>& all_stage_kinds();
 
-struct StageSpec {
+// A stage of a plan: its kind and every option of how it is fitted (flowfit/stage.hpp).
+struct StageSpec : StageOptions {
   StageKind kind = StageKind::county_ipf;
-  StopRule stop;  // single pass, or exactly(3000) for county_ipf
-  FitMethod method = FitMethod::quotient;
-  int log_every = 50;
-  // The reference settings of a stage kind.
+  // The reference settings of a stage kind: a single pass, or exactly(3000) for county_ipf.
   static StageSpec defaults(StageKind kind);
 };
 
