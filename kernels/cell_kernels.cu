@@ -356,6 +356,18 @@ __global__ void sum_partials_kernel(const double* partials, int64_t n, double* o
 
 }  // namespace
 
+ResidentCellLayout upload_cell_layout(const CellLayout& layout, cudaStream_t stream) {
+  ResidentCellLayout r;
+  r.row_cell_of_row = to_device(layout.row_cell_of_row, stream);
+  r.col_cell_of_col = to_device(layout.col_cell_of_col, stream);
+  r.view.n_row_cells = layout.n_row_cells;
+  r.view.n_col_cells = layout.n_col_cells;
+  r.view.split_diagonal = layout.split_diagonal;
+  r.view.row_cell_of_row = r.row_cell_of_row.data();
+  r.view.col_cell_of_col = r.col_cell_of_col.data();
+  return r;
+}
+
 std::vector<uint64_t> assign_cells_device(const DeviceCsrPattern& m, const DeviceCellLayout& layout,
                                           int32_t* cell_of_entry, cudaStream_t stream) {
   if (m.nnz == 0) return {};

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "flowfit/backend.hpp"
 #include "kernels/aggregate_plan.hpp"
 #include "kernels/device_buffer.cuh"
 
@@ -29,6 +30,14 @@ struct DeviceCellLayout {
   const int32_t* row_cell_of_row = nullptr;  // n_rows
   const int32_t* col_cell_of_col = nullptr;  // n_cols
 };
+
+// A host CellLayout's row/column maps copied to the device, with the view the kernels take.
+struct ResidentCellLayout {
+  DeviceBuffer<int32_t> row_cell_of_row;
+  DeviceBuffer<int32_t> col_cell_of_col;
+  DeviceCellLayout view;
+};
+ResidentCellLayout upload_cell_layout(const CellLayout& layout, cudaStream_t stream);
 
 // Writes the cell id of every entry into cell_of_entry (nnz int32) and returns the occupied cell
 // keys in ascending order, key = (row_cell * n_col_cells + col_cell) * (split ? 2 : 1) + diagonal.

@@ -130,16 +130,9 @@ class CudaBackend final : public Backend {
     const CudaMatrix& d = matrix(rm);
     DeviceGuard guard(device_);
     const cudaStream_t s = stream();
-    DeviceBuffer<int32_t> row_cell = to_device(layout.row_cell_of_row, s);
-    DeviceBuffer<int32_t> col_cell = to_device(layout.col_cell_of_col, s);
-    DeviceCellLayout dl;
-    dl.n_row_cells = layout.n_row_cells;
-    dl.n_col_cells = layout.n_col_cells;
-    dl.split_diagonal = layout.split_diagonal;
-    dl.row_cell_of_row = row_cell.data();
-    dl.col_cell_of_col = col_cell.data();
+    const ResidentCellLayout dl = upload_cell_layout(layout, s);
     DeviceBuffer<int32_t> ids(static_cast<size_t>(d.entries));
-    const std::vector<uint64_t> keys = assign_cells_device(d.pattern(), dl, ids.data(), s);
+    const std::vector<uint64_t> keys = assign_cells_device(d.pattern(), dl.view, ids.data(), s);
 
     CellTable table = cell_table_from_keys(keys, layout.key_codec());
     const std::vector<int32_t> cell_row_cell = table.row_cell;

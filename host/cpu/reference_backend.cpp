@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "host/core/block_arithmetic.hpp"
+#include "host/core/plain_sweeps.hpp"
 #include "host/cpu/host_resident.hpp"
 
 namespace flowfit {
@@ -19,26 +20,14 @@ class ReferenceQuotientEngine final : public QuotientEngine {
 
   SweepReport run_sweeps(int max_sweeps, std::optional<double> l1_stop,
                          bool measure_last) override {
-    SweepReport rep;
-    rep.last_step_l1.assign(problem_.margins.size(), 0.0);
-    for (int s = 0; s < max_sweeps; ++s) {
-      const bool measure = l1_stop.has_value() || (measure_last && s == max_sweeps - 1);
-      const std::vector<double> start = measure ? q_ : std::vector<double>{};
-      for (size_t k = 0; k < problem_.margins.size(); ++k)
-        rep.last_step_l1[k] = step(problem_.margins[k]);
-      ++rep.sweeps_run;
-      rep.last_sweep_l1.reset();
-      if (measure) {
-        double l1 = 0;
-        for (size_t c = 0; c < q_.size(); ++c) l1 += std::fabs(q_[c] - start[c]);
-        rep.last_sweep_l1 = l1;
-        if (l1_stop && l1 <= *l1_stop) {
-          rep.stopped_on_l1 = true;
-          break;
-        }
-      }
-    }
-    return rep;
+    return detail::plain_sweeps(
+        problem_.margins.size(), max_sweeps, l1_stop, measure_last, [&] { return q_; },
+        [&](size_t k) { return step(problem_.margins[k]); },
+        [&](const std::vector<double>& start) {
+          double l1 = 0;
+          for (size_t c = 0; c < q_.size(); ++c) l1 += std::fabs(q_[c] - start[c]);
+          return l1;
+        });
   }
 
   std::vector<std::vector<double>> block_sums() override {

@@ -1,6 +1,7 @@
 #include "host/fit/naive_engine.hpp"
 
 #include "host/core/block_arithmetic.hpp"
+#include "host/core/plain_sweeps.hpp"
 
 namespace flowfit::detail {
 namespace {
@@ -53,25 +54,13 @@ class NaiveEngine final : public QuotientEngine {
 
   SweepReport run_sweeps(int max_sweeps, std::optional<double> l1_stop,
                          bool measure_last) override {
-    SweepReport rep;
-    rep.last_step_l1.assign(margins_.size(), 0.0);
-    for (int s = 0; s < max_sweeps; ++s) {
-      const bool measure = l1_stop.has_value() || (measure_last && s == max_sweeps - 1);
-      std::unique_ptr<ResidentMatrix> start;
-      if (measure) start = backend_.clone(matrix_);
-      for (size_t k = 0; k < margins_.size(); ++k) rep.last_step_l1[k] = step(margins_[k]);
-      ++rep.sweeps_run;
-      if (measure) {
-        rep.last_sweep_l1 = backend_.l1_distance(*start, matrix_);
-        if (l1_stop && *rep.last_sweep_l1 <= *l1_stop) {
-          rep.stopped_on_l1 = true;
-          break;
-        }
-      } else {
-        rep.last_sweep_l1.reset();
-      }
-    }
-    return rep;
+    return plain_sweeps(
+        margins_.size(), max_sweeps, l1_stop, measure_last,
+        [&] { return std::shared_ptr<ResidentMatrix>(backend_.clone(matrix_)); },
+        [&](size_t k) { return step(margins_[k]); },
+        [&](const std::shared_ptr<ResidentMatrix>& start) {
+          return backend_.l1_distance(*start, matrix_);
+        });
   }
 
   std::vector<std::vector<double>> block_sums() override {
