@@ -1,4 +1,4 @@
-// Bandwidth probe (kernels/bandwidth_probe.cuh): a device-to-device copy and the backend's
+// Bandwidth probe (bench/cuda_bandwidth_probe.cuh): a device-to-device copy and the backend's
 // per-entry passes, timed with cudaEvents.
 #include <cuda_runtime.h>
 
@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/cuda_bandwidth_probe.cuh"
 #include "flowfit/error.hpp"
-#include "kernels/bandwidth_probe.cuh"
 #include "kernels/cell_kernels.cuh"
 #include "kernels/cuda_check.cuh"
 #include "kernels/device_buffer.cuh"
