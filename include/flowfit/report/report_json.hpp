@@ -4,9 +4,9 @@
 // history, per-margin residuals, verdict, timings, target warnings). The layout is documented in
 // docs/cli.md ("Run reports").
 //
-// This header names no JSON library: the documents themselves (to_json, run_report_json,
-// write_json) are built with nlohmann::json in host/report/report_json.hpp, which the library,
-// the command line and the Python module use.
+// This header needs no JSON library: the documents themselves (to_json, run_report_json,
+// write_json) are declared in host/report/report_json.hpp, for the library, the command line,
+// the Python module and the tests.
 #include <string>
 #include <vector>
 
