@@ -9,7 +9,7 @@
 //   * device-to-device cudaMemcpy of a buffer the size of the matrix (CSR bytes);
 //   * the aggregate pass (assign_cells + reduce_by_cell) and the apply pass (scale_by_cell), run
 //     through the CUDA backend's device entry points on the stage's own cell layout and timed
-//     with cudaEvents (kernels/bandwidth_probe.cuh): median of --repeats after a warm-up;
+//     with cudaEvents (bench/cuda_bandwidth_probe.cuh): median of --repeats after a warm-up;
 //   * the whole stage (run_stage, --iterations sweeps) on the CUDA backend and on the OpenMP
 //     backend of the same machine, and their ratio.
 // Bandwidth counts the minimum traffic of a pass: the per-entry arrays it must read or write
@@ -35,8 +35,8 @@
 #include "flowfit/io/geography_io.hpp"
 
 #ifdef FLOWFIT_WITH_CUDA
+#include "bench/cuda_bandwidth_probe.cuh"
 #include "host/fit/cell_refinement.hpp"
-#include "kernels/bandwidth_probe.cuh"
 #endif
 
 using namespace flowfit;

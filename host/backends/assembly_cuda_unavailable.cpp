@@ -1,11 +1,8 @@
-// The GPU assembly entry point of a build without CUDA: it exists, and says clearly why it cannot
-// work. CMakeLists.txt should leave this file out of CUDA builds (as it does cuda_unavailable.cpp);
-// the guard below keeps a CUDA build correct until it does (kernels/cuda_assembly.cu defines the
-// function there).
+// The GPU assembly entry points of a build without CUDA: they exist, and say clearly why they
+// cannot work. Part of the CPU-only stand-ins (with cuda_unavailable.cpp): CMakeLists.txt compiles
+// them instead of kernels/*.cu (kernels/cuda_assembly.cu defines these functions in CUDA builds).
 #include "flowfit/assembly_cuda.hpp"
 #include "flowfit/error.hpp"
-
-#ifndef FLOWFIT_WITH_CUDA
 
 namespace flowfit::assembly {
 
@@ -25,5 +22,3 @@ CsrMatrix assemble_flows_cuda(const CsrMatrix& /*address_flows*/, const CsrMatri
 }
 
 }  // namespace flowfit::assembly
-
-#endif  // FLOWFIT_WITH_CUDA

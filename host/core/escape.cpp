@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "host/io/utf8.hpp"
+#include "host/core/utf8.hpp"
 
 namespace flowfit {
 namespace {
@@ -31,7 +31,7 @@ std::size_t append_escaped(std::string& out, std::string_view s, std::size_t i, 
     }
     return 1;
   }
-  const std::size_t len = io::detail::utf8_sequence_length(s, i);
+  const std::size_t len = detail::utf8_sequence_length(s, i);
   if (len == 0) {
     append_hex_byte(out, c);
     return 1;

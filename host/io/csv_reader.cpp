@@ -8,8 +8,8 @@
 
 #include "flowfit/error.hpp"
 #include "flowfit/escape.hpp"
+#include "host/core/utf8.hpp"
 #include "parse_number.hpp"
-#include "utf8.hpp"
 
 namespace flowfit::io {
 namespace {
@@ -181,7 +181,7 @@ bool CsvReader::parse_record() {
 
 void CsvReader::check_utf8(std::size_t record_begin) {
   const std::string_view raw = text_.substr(record_begin, pos_ - record_begin);
-  const std::size_t bad = detail::find_invalid_utf8(raw);
+  const std::size_t bad = flowfit::detail::find_invalid_utf8(raw);
   if (bad == std::string_view::npos) return;
   const std::size_t at = record_begin + bad;
   const std::size_t field =

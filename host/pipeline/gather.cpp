@@ -7,9 +7,9 @@
 
 #include "flowfit/io/checksum.hpp"
 #include "flowfit/pipeline/plan_files.hpp"
-#include "flowfit/report/report_json.hpp"
 #include "flowfit/version.hpp"
 #include "host/pipeline/resume.hpp"
+#include "host/report/report_json.hpp"
 
 namespace flowfit::pipeline {
 namespace {

@@ -12,7 +12,7 @@
 #include "flowfit/backend.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
 #include "flowfit/pipeline/work_items.hpp"
-#include "flowfit/report/report_json.hpp"
+#include "host/report/report_json.hpp"
 
 namespace flowfit::pipeline::detail {
 

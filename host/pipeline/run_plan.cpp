@@ -15,10 +15,10 @@
 #include "flowfit/pipeline/plan_files.hpp"
 #include "flowfit/pipeline/stage_names.hpp"
 #include "flowfit/pipeline/work_items.hpp"
-#include "flowfit/report/report_json.hpp"
 #include "flowfit/version.hpp"
 #include "host/pipeline/replicates.hpp"
 #include "host/pipeline/resume.hpp"
+#include "host/report/report_json.hpp"
 
 namespace flowfit::pipeline {
 namespace {

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "flowfit/pipeline/stage_names.hpp"
-#include "flowfit/report/report_json.hpp"
+#include "host/report/report_json.hpp"
 
 namespace flowfit::report {
 

@@ -1,5 +1,5 @@
 // Run reports as JSON.
-#include "flowfit/report/report_json.hpp"
+#include "host/report/report_json.hpp"
 
 #include <string>
 

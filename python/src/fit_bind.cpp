@@ -10,7 +10,7 @@
 #include "flowfit/backend.hpp"
 #include "flowfit/error.hpp"
 #include "flowfit/fit.hpp"
-#include "flowfit/report/report_json.hpp"
+#include "host/report/report_json.hpp"
 #include "python/src/bindings.hpp"
 
 namespace flowfit::python {

@@ -9,7 +9,7 @@
 #include "flowfit/backend.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
 #include "flowfit/pipeline/plan_toml.hpp"
-#include "flowfit/report/report_json.hpp"
+#include "host/report/report_json.hpp"
 #include "python/src/bindings.hpp"
 
 namespace flowfit::python {

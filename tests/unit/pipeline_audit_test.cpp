@@ -14,8 +14,8 @@
 #include "flowfit/io/matrix_io.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
 #include "flowfit/pipeline/stage_names.hpp"
-#include "flowfit/report/report_json.hpp"
 #include "flowfit/report/summary.hpp"
+#include "host/report/report_json.hpp"
 
 namespace flowfit {
 namespace {

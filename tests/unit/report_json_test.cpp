@@ -6,8 +6,8 @@
 #include "flowfit/io/checksum.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
 #include "flowfit/pipeline/plan_toml.hpp"
-#include "flowfit/report/report_json.hpp"
 #include "flowfit/report/summary.hpp"
+#include "host/report/report_json.hpp"
 #include "unit/cli_test_support.hpp"
 
 namespace flowfit::report {

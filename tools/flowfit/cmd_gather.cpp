@@ -7,8 +7,8 @@
 
 #include "flowfit/pipeline/gather.hpp"
 #include "flowfit/pipeline/plan_toml.hpp"
-#include "flowfit/report/report_json.hpp"
 #include "flowfit/report/summary.hpp"
+#include "host/report/report_json.hpp"
 #include "tools/flowfit/command_registry.hpp"
 #include "tools/flowfit/exit_codes.hpp"
 #include "tools/flowfit/outputs.hpp"

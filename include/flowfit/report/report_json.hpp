@@ -3,17 +3,14 @@
 // backend, machine, input checksums) and what happened per year and stage (iterations, L1
 // history, per-margin residuals, verdict, timings, target warnings). The layout is documented in
 // docs/cli.md ("Run reports").
-#include <filesystem>
+//
+// This header needs no JSON library: the documents themselves (to_json, run_report_json,
+// write_json) are declared in host/report/report_json.hpp, for the library, the command line,
+// the Python module and the tests.
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "flowfit/pipeline/order_sweep.hpp"
-#include "flowfit/pipeline/pipeline.hpp"
 #include "flowfit/pipeline/plan.hpp"
-#include "flowfit/stage.hpp"
-#include "flowfit/targets/warnings.hpp"
 
 namespace flowfit::report {
 
@@ -49,26 +46,5 @@ struct RunContext {
   std::vector<InputFile> inputs;
   MachineInfo machine;
 };
-
-nlohmann::json to_json(const MarginResidual& r);
-nlohmann::json to_json(const IterationRecord& r);
-nlohmann::json to_json(const StageResult& r);
-nlohmann::json to_json(const targets::TargetWarning& w);
-nlohmann::json to_json(const pipeline::StageRun& r);
-nlohmann::json to_json(const pipeline::YearReport& y);
-nlohmann::json to_json(const MachineInfo& m);
-nlohmann::json to_json(const pipeline::SweepResult& s, int year);
-// A year's "final_audit": one entry per stage in run order (host/report/final_audit_json.cpp).
-nlohmann::json to_json(const pipeline::FinalAudit& audit);
-pipeline::FinalAudit final_audit_from_json(const nlohmann::json& j);
-// One stage's audit without its kind (max_rel, median_rel, measured, worst_group, worst_margin,
-// margins[]): the "final_audit" of `flowfit fit` reports.
-nlohmann::json margins_json(const pipeline::StageAudit& s);
-
-// The whole run.
-nlohmann::json run_report_json(const pipeline::RunReport& run, const RunContext& context);
-
-// Writes `doc` (indented, trailing newline) atomically.
-void write_json(const std::filesystem::path& path, const nlohmann::json& doc);
 
 }  // namespace flowfit::report

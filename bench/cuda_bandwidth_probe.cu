@@ -1,4 +1,4 @@
-// Bandwidth probe (kernels/bandwidth_probe.cuh): a device-to-device copy and the backend's
+// Bandwidth probe (bench/cuda_bandwidth_probe.cuh): a device-to-device copy and the backend's
 // per-entry passes, timed with cudaEvents.
 #include <cuda_runtime.h>
 
@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/cuda_bandwidth_probe.cuh"
 #include "flowfit/error.hpp"
-#include "kernels/bandwidth_probe.cuh"
 #include "kernels/cell_kernels.cuh"
 #include "kernels/cuda_check.cuh"
 #include "kernels/device_buffer.cuh"
@@ -58,13 +58,7 @@ void check_inputs(const CsrMatrix& m, const CellLayout& layout, int device) {
                              " requested, " + std::to_string(n) + " device(s) present");
   m.validate();
   if (m.nnz() == 0) throw Error("bandwidth probe: the matrix has no entries");
-  if (static_cast<int64_t>(layout.row_cell_of_row.size()) != m.n_rows ||
-      static_cast<int64_t>(layout.col_cell_of_col.size()) != m.n_cols)
-    throw Error("bandwidth probe: the cell layout does not match the matrix shape");
-  for (int32_t c : layout.row_cell_of_row)
-    if (c < 0 || c >= layout.n_row_cells) throw Error("bandwidth probe: row cell out of range");
-  for (int32_t c : layout.col_cell_of_col)
-    if (c < 0 || c >= layout.n_col_cells) throw Error("bandwidth probe: column cell out of range");
+  check_layout(m.n_rows, m.n_cols, layout);
 }
 
 }  // namespace
@@ -106,15 +100,8 @@ BandwidthProbe probe_bandwidth(const CsrMatrix& m, const CellLayout& layout, int
   DeviceBuffer<int64_t> row_ptr = to_device(m.row_ptr, s);
   DeviceBuffer<int32_t> col_idx = to_device(m.col_idx, s);
   DeviceBuffer<double> values = to_device(m.values, s);
-  DeviceBuffer<int32_t> row_cell = to_device(layout.row_cell_of_row, s);
-  DeviceBuffer<int32_t> col_cell = to_device(layout.col_cell_of_col, s);
+  const ResidentCellLayout dl = upload_cell_layout(layout, s);
   const DeviceCsrPattern pattern{m.n_rows, m.n_cols, m.nnz(), row_ptr.data(), col_idx.data()};
-  DeviceCellLayout dl;
-  dl.n_row_cells = layout.n_row_cells;
-  dl.n_col_cells = layout.n_col_cells;
-  dl.split_diagonal = layout.split_diagonal;
-  dl.row_cell_of_row = row_cell.data();
-  dl.col_cell_of_col = col_cell.data();
   DeviceBuffer<int32_t> cell_of_entry(static_cast<size_t>(m.nnz()));
   DeviceBuffer<double> factors;
 
@@ -125,15 +112,12 @@ BandwidthProbe probe_bandwidth(const CsrMatrix& m, const CellLayout& layout, int
   r.reduce_path = "sort (asked for)";
   for (int k = 0; k <= r.repeats; ++k) {
     start.record(s);
-    const std::vector<uint64_t> keys = assign_cells_device(pattern, dl, cell_of_entry.data(), s);
+    const std::vector<uint64_t> keys = assign_cells_device(pattern, dl.view, cell_of_entry.data(), s);
     after_assign.record(s);
     if (k == 0 && !sort_path) {
       // The backend's plan (cuda_backend.cu): row cell of each cell from its key.
-      const uint64_t n_class = layout.split_diagonal ? 2 : 1;
-      std::vector<int32_t> cell_row_cell(keys.size());
-      for (size_t c = 0; c < keys.size(); ++c)
-        cell_row_cell[c] =
-            static_cast<int32_t>(keys[c] / n_class / static_cast<uint64_t>(layout.n_col_cells));
+      const std::vector<int32_t> cell_row_cell =
+          cell_table_from_keys(keys, layout.key_codec()).row_cell;
       const AggregatePlan p =
           make_aggregate_plan(m.row_ptr, layout.row_cell_of_row, layout.n_row_cells, cell_row_cell,
                               std::max<int64_t>(m.nnz() / 2, int64_t{1} << 20));

@@ -1,4 +1,7 @@
-// Replicate and order summaries of a batch plan, as data packages.
+// Replicate and order summaries of a batch plan, as data packages. Declared with the pipeline
+// (flowfit/pipeline/batch_summary.hpp) but part of the analysis layer: it summarizes what a
+// plan wrote, with the analysis rates and data-package writer, and nothing in the pipeline
+// calls it.
 #include "flowfit/pipeline/batch_summary.hpp"
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 // Bandwidth probe of the CUDA backend's per-entry passes, for bench/cuda_bandwidth_bench.cpp
 // (issue 3). Plain C++ declarations, no CUDA headers: host code compiled by the C++ compiler
 // includes this header, but only in builds with FLOWFIT_WITH_CUDA (the definition lives in
-// kernels/bandwidth_probe.cu).
+// bench/cuda_bandwidth_probe.cu, compiled into that benchmark only: the library does not ship it).
 #include <cstdint>
 #include <string>
 

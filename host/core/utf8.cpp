@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace flowfit::io::detail {
+namespace flowfit::detail {
 
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
@@ -52,4 +52,4 @@ std::size_t find_invalid_utf8(std::string_view text) {
   return std::string_view::npos;
 }
 
-}  // namespace flowfit::io::detail
+}  // namespace flowfit::detail
