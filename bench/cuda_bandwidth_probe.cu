@@ -112,7 +112,8 @@ BandwidthProbe probe_bandwidth(const CsrMatrix& m, const CellLayout& layout, int
   r.reduce_path = "sort (asked for)";
   for (int k = 0; k <= r.repeats; ++k) {
     start.record(s);
-    const std::vector<uint64_t> keys = assign_cells_device(pattern, dl.view, cell_of_entry.data(), s);
+    const std::vector<uint64_t> keys =
+        assign_cells_device(pattern, dl.view, cell_of_entry.data(), s);
     after_assign.record(s);
     if (k == 0 && !sort_path) {
       // The backend's plan (cuda_backend.cu): row cell of each cell from its key.

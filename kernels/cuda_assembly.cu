@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "flowfit/assembly.hpp"
 #include "flowfit/assembly_cuda.hpp"
 #include "flowfit/error.hpp"
 #include "host/assembly/spgemm_row_blocks.hpp"
@@ -607,14 +608,7 @@ CsrMatrix assemble_flows_cuda(const CsrMatrix& address_flows, const CsrMatrix& c
   const CsrMatrix& a = address_flows;
   const CsrMatrix& g = crosswalk;
   require_device(device);
-  // The CPU's shape errors, word for word.
-  if (!a.is_square())
-    throw ConfigError("shape", "address flows must be square, got " + std::to_string(a.n_rows) +
-                                   " x " + std::to_string(a.n_cols));
-  if (g.n_rows != a.n_rows)
-    throw ConfigError("shape", "the crosswalk has " + std::to_string(g.n_rows) +
-                                   " address rows but the flow matrix has " +
-                                   std::to_string(a.n_rows) + " addresses");
+  check_assembly_shapes(a, g);  // the CPU's shape errors, word for word
   // The kernels index with these arrays: inconsistent ones must not reach the device.
   a.validate();
   g.validate();

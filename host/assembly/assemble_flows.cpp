@@ -44,10 +44,7 @@ SplitDiagonal split_diagonal(const CsrMatrix& a) {
 
 }  // namespace
 
-CsrMatrix assemble_flows(const CsrMatrix& address_flows, const CsrMatrix& crosswalk,
-                         AssemblyStats* stats) {
-  const CsrMatrix& a = address_flows;
-  const CsrMatrix& g = crosswalk;
+void check_assembly_shapes(const CsrMatrix& a, const CsrMatrix& g) {
   if (!a.is_square())
     throw ConfigError("shape", "address flows must be square, got " + std::to_string(a.n_rows) +
                                    " x " + std::to_string(a.n_cols));
@@ -55,6 +52,13 @@ CsrMatrix assemble_flows(const CsrMatrix& address_flows, const CsrMatrix& crossw
     throw ConfigError("shape", "the crosswalk has " + std::to_string(g.n_rows) +
                                    " address rows but the flow matrix has " +
                                    std::to_string(a.n_rows) + " addresses");
+}
+
+CsrMatrix assemble_flows(const CsrMatrix& address_flows, const CsrMatrix& crosswalk,
+                         AssemblyStats* stats) {
+  const CsrMatrix& a = address_flows;
+  const CsrMatrix& g = crosswalk;
+  check_assembly_shapes(a, g);
 
   const SplitDiagonal split = split_diagonal(a);
   const CsrMatrix gt = transpose(g);              // units x addresses

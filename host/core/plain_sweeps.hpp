@@ -13,8 +13,7 @@ namespace flowfit::detail {
 // L1 change; l1_since(snapshot) the whole-sweep L1 change. Semantics of QuotientEngine::run_sweeps.
 template <class Snapshot, class Step, class L1Since>
 SweepReport plain_sweeps(size_t n_margins, int max_sweeps, std::optional<double> l1_stop,
-                         bool measure_last, Snapshot&& snapshot, Step&& step,
-                         L1Since&& l1_since) {
+                         bool measure_last, Snapshot&& snapshot, Step&& step, L1Since&& l1_since) {
   SweepReport rep;
   rep.last_step_l1.assign(n_margins, 0.0);
   for (int s = 0; s < max_sweeps; ++s) {

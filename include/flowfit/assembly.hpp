@@ -34,6 +34,10 @@ struct AssemblyStats {
 // E = Gᵀ (A − diag A) G + diag(Gᵀ diag A) for address flows A (n x n) and a crosswalk G (n x m,
 // row i = the distribution of address i over the m units). Throws ConfigError("shape", ...) on
 // mismatched shapes. `stats`, when given, receives the figures above.
+// Throws ConfigError (key "shape") unless the address flows are square and the crosswalk has
+// one row per address: the shape rule of assemble_flows and assemble_flows_cuda.
+void check_assembly_shapes(const CsrMatrix& address_flows, const CsrMatrix& crosswalk);
+
 CsrMatrix assemble_flows(const CsrMatrix& address_flows, const CsrMatrix& crosswalk,
                          AssemblyStats* stats = nullptr);
 
