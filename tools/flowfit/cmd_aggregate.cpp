@@ -7,9 +7,9 @@
 #include "flowfit/error.hpp"
 #include "flowfit/io/geography_io.hpp"
 #include "flowfit/io/matrix_io.hpp"
+#include "flowfit/targets/groupings.hpp"
 #include "tools/flowfit/command_registry.hpp"
 #include "tools/flowfit/exit_codes.hpp"
-#include "tools/flowfit/grouping_input.hpp"
 #include "tools/flowfit/matrix_input.hpp"
 #include "tools/flowfit/outputs.hpp"
 
@@ -33,7 +33,7 @@ int aggregate(const AggregateArgs& a, const GlobalOptions& global) {
     throw ConfigError("--geography", "aggregation needs the unit GEOIDs: give --geography FILE");
   const io::MatrixFormat from = matrix_format_for(a.matrix, a.from, "--from");
   const io::MatrixFormat to = matrix_format_for(a.output, a.to, "--to");
-  const auto columns = split_column_pair(a.mapping_columns, "--mapping-columns");
+  const auto columns = targets::split_column_pair(a.mapping_columns, "--mapping-columns");
   const std::vector<NamedInput> inputs{
       {"MATRIX", a.matrix}, {"--geography", a.in.geography}, {"--mapping", a.mapping}};
   prepare_output(a.output, "--output", inputs);
@@ -43,11 +43,11 @@ int aggregate(const AggregateArgs& a, const GlobalOptions& global) {
   }
 
   const auto geography = load_geography(a.in);
-  const Grouping groups =
-      a.mapping.empty()
-          ? grouping_by_level(&*geography, geography->size(), a.level, "--level", a.in.geography)
-          : grouping_from_mapping(*geography, a.mapping, columns.first, columns.second,
-                                  a.in.geography);
+  const Grouping groups = a.mapping.empty()
+                              ? targets::grouping_by_level(&*geography, geography->size(), a.level,
+                                                           "--level", a.in.geography)
+                              : targets::grouping_from_mapping(*geography, a.mapping, columns.first,
+                                                               columns.second, a.in.geography);
   const CsrMatrix m = load_matrix(a.matrix, a.in, &*geography, from);
 
   assembly::AggregationStats stats;

@@ -8,7 +8,7 @@
 #include "flowfit/analysis/attributes.hpp"
 #include "flowfit/error.hpp"
 #include "flowfit/io/path_identity.hpp"
-#include "tools/flowfit/grouping_input.hpp"
+#include "flowfit/targets/groupings.hpp"
 
 namespace fs = std::filesystem;
 
@@ -92,16 +92,17 @@ GroupChoice choose_groups(const GroupOptions& g, const Geography& geo,
     return c;
   }
   if (!g.mapping.empty()) {
-    const auto cols = split_column_pair(g.mapping_columns, "--mapping-columns");
-    c.groups = grouping_from_mapping(geo, g.mapping, cols.first, cols.second, geography_file,
-                                     /*allow_unmapped=*/true);
+    const auto cols = targets::split_column_pair(g.mapping_columns, "--mapping-columns");
+    c.groups =
+        targets::grouping_from_mapping(geo, g.mapping, cols.first, cols.second, geography_file,
+                                       /*allow_unmapped=*/true);
     c.what = "groups of " + g.mapping;
     return c;
   }
   const std::string level = g.level.empty() ? fallback_level : g.level;
   if (level.empty())
     throw ConfigError("--level", "give --level, --mapping or --attribute to group the CBGs");
-  c.groups = grouping_by_level(&geo, geo.size(), level, "--level", geography_file);
+  c.groups = targets::grouping_by_level(&geo, geo.size(), level, "--level", geography_file);
   c.what = level;
   c.geoid_length = level == "state" ? 2 : level == "county" ? 5 : level == "tract" ? 11 : 12;
   return c;

@@ -11,12 +11,12 @@
 #include "flowfit/io/matrix_io.hpp"
 #include "flowfit/pipeline/final_audit.hpp"
 #include "flowfit/report/summary.hpp"
+#include "flowfit/targets/groupings.hpp"
+#include "flowfit/targets/margin_tables.hpp"
 #include "flowfit/version.hpp"
 #include "host/report/report_json.hpp"
 #include "tools/flowfit/command_registry.hpp"
 #include "tools/flowfit/exit_codes.hpp"
-#include "tools/flowfit/grouping_input.hpp"
-#include "tools/flowfit/margin_input.hpp"
 #include "tools/flowfit/matrix_input.hpp"
 #include "tools/flowfit/outputs.hpp"
 
@@ -26,7 +26,7 @@ namespace {
 struct FitArgs {
   std::string matrix, output, report;
   MatrixInputOptions in;
-  MarginArgs single;                 // from --rows/--cols/--entries/--targets
+  targets::MarginArgs single;        // from --rows/--cols/--entries/--targets
   std::vector<std::string> margins;  // --margin specs (replace the single margin)
   std::string mapping_columns = "cbg_geoid,group";
   std::string missing_targets = "error";
@@ -56,8 +56,8 @@ CLI::Validator stage_rule(void (*rule)(std::string_view, T), std::string descrip
 }
 
 int fit(const FitArgs& a, const GlobalOptions& global) {
-  std::vector<MarginArgs> specs;
-  for (const auto& text : a.margins) specs.push_back(parse_margin_spec(text));
+  std::vector<targets::MarginArgs> specs;
+  for (const auto& text : a.margins) specs.push_back(targets::parse_margin_spec(text));
   if (specs.empty()) {
     if (a.single.targets.empty())
       throw ConfigError("--targets", "give --targets FILE (or one or more --margin specs)");
@@ -66,7 +66,7 @@ int fit(const FitArgs& a, const GlobalOptions& global) {
     throw ConfigError("--margin", "use either --margin specs or --rows/--cols/--targets, not both");
   }
   const io::MatrixFormat format = matrix_format_for(a.matrix, "auto", "--matrix");
-  const auto columns = split_column_pair(a.mapping_columns, "--mapping-columns");
+  const auto columns = targets::split_column_pair(a.mapping_columns, "--mapping-columns");
   std::vector<NamedInput> inputs{{"--matrix", a.matrix}, {"--geography", a.in.geography}};
   for (const auto& s : specs) {
     inputs.push_back({"--targets", s.targets});
@@ -82,7 +82,7 @@ int fit(const FitArgs& a, const GlobalOptions& global) {
   const auto geography = load_geography(a.in);
   CsrMatrix m = load_matrix(a.matrix, a.in, geography ? &*geography : nullptr, format);
 
-  MarginContext ctx;
+  targets::MarginContext ctx;
   ctx.geography = geography ? &*geography : nullptr;
   ctx.geography_file = a.in.geography;
   ctx.n_rows = m.n_rows;
@@ -94,7 +94,7 @@ int fit(const FitArgs& a, const GlobalOptions& global) {
   Stage stage;
   stage.name = "fit";
   for (size_t i = 0; i < specs.size(); ++i)
-    stage.margins.push_back(build_margin(specs[i], ctx, static_cast<int>(i)));
+    stage.margins.push_back(targets::build_margin(specs[i], ctx, static_cast<int>(i)));
   stage.stop.max_iterations = a.iterations;
   stage.stop.l1_tolerance = a.l1_tol;
   stage.stop.residual_tolerance = a.residual_tol;

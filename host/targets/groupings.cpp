@@ -1,4 +1,4 @@
-#include "tools/flowfit/grouping_input.hpp"
+#include "flowfit/targets/groupings.hpp"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include "flowfit/escape.hpp"
 #include "flowfit/io/csv_table.hpp"
 
-namespace flowfit::cli {
+namespace flowfit::targets {
 
 Grouping grouping_by_level(const Geography* geography, int64_t n_units, const std::string& level,
                            const std::string& option, const std::string& geography_file) {
@@ -76,4 +76,4 @@ std::pair<std::string, std::string> split_column_pair(const std::string& text,
   return {text.substr(0, comma), text.substr(comma + 1)};
 }
 
-}  // namespace flowfit::cli
+}  // namespace flowfit::targets

@@ -1,13 +1,14 @@
 #pragma once
-// Margins of an ad-hoc stage (`flowfit fit`) from the command line: how rows and columns are
-// grouped, which entries count, and a targets CSV with columns group[,col_group],target.
+// Margins of an ad-hoc stage (`flowfit fit`, library callers) from a margin spec: how rows and
+// columns are grouped, which entries count, and a targets CSV with columns
+// group[,col_group],target.
 #include <cstdint>
 #include <string>
 
 #include "flowfit/geography.hpp"
 #include "flowfit/margin.hpp"
 
-namespace flowfit::cli {
+namespace flowfit::targets {
 
 struct MarginArgs {
   std::string name;
@@ -38,4 +39,4 @@ struct MarginContext {
 // target is left unchanged); a two-sided margin leaves blocks without a target unchanged.
 Margin build_margin(const MarginArgs& args, const MarginContext& context, int index);
 
-}  // namespace flowfit::cli
+}  // namespace flowfit::targets

@@ -1,12 +1,15 @@
 #pragma once
-// Groupings from the command line: a census level by GEOID prefix (state | county | tract | cbg),
-// none (one group of every unit), or a mapping file (unit GEOID -> group label).
+// Groupings of matrix units (the CLI's --rows/--cols/--level/--mapping, plan-free analyses): a
+// census level by GEOID prefix (state | county | tract | cbg), none (one group of every unit), or a
+// mapping file (unit GEOID -> group label).
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include "flowfit/geography.hpp"
 
-namespace flowfit::cli {
+namespace flowfit::targets {
 
 // "state" | "county" | "tract" | "cbg" | "none". Throws ConfigError(option, ...) for any other
 // name and InputError when a GEOID is shorter than the level's prefix.
@@ -24,4 +27,4 @@ Grouping grouping_from_mapping(const Geography& geography, const std::filesystem
 std::pair<std::string, std::string> split_column_pair(const std::string& text,
                                                       const std::string& option);
 
-}  // namespace flowfit::cli
+}  // namespace flowfit::targets

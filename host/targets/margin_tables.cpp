@@ -1,13 +1,13 @@
-#include "tools/flowfit/margin_input.hpp"
+#include "flowfit/targets/margin_tables.hpp"
 
 #include <fmt/format.h>
 
 #include "flowfit/error.hpp"
 #include "flowfit/escape.hpp"
 #include "flowfit/io/csv_table.hpp"
-#include "tools/flowfit/grouping_input.hpp"
+#include "flowfit/targets/groupings.hpp"
 
-namespace flowfit::cli {
+namespace flowfit::targets {
 namespace {
 
 Grouping make_grouping(const std::string& level, const std::string& mapping, int64_t n_units,
@@ -151,4 +151,4 @@ Margin build_margin(const MarginArgs& a, const MarginContext& ctx, int index) {
   return m;
 }
 
-}  // namespace flowfit::cli
+}  // namespace flowfit::targets
