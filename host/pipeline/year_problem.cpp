@@ -155,7 +155,8 @@ SharedInputs load_shared_inputs(const Plan& plan, bool check_only) {
       return s;
     }
     s.populations = targets::resolve_yearly_populations(
-        inputs, &s.nnls, targets::NnlsOptions{.snap_noise = plan.nnls.snap_noise});
+        inputs, &s.nnls,
+        targets::NnlsOptions{.snap_noise = plan.nnls.snap_noise, .threads = plan.threads});
   }
   s.nnls_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return s;

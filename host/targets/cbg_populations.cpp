@@ -4,6 +4,8 @@
 #include <cmath>
 #include <span>
 
+#include <omp.h>
+
 #include "flowfit/error.hpp"
 #include "flowfit/targets/nnls.hpp"
 
@@ -69,12 +71,13 @@ namespace {
 
 template <class Solver>
 void solve_all(const Solver& solver, const CbgPopulationInputs& inputs, YearlyPopulations& out,
-               NnlsBatchStats& stats) {
+               NnlsBatchStats& stats, int threads) {
   const int64_t n = inputs.size();
+  const int team = threads > 0 ? threads : omp_get_max_threads();
   int64_t n_unconstrained = 0, n_warm = 0, n_with_zero = 0, n_not_converged = 0;
   int max_iterations = 0;
 #pragma omp parallel for schedule(static) reduction(+ : n_unconstrained, n_warm, n_with_zero, n_not_converged) \
-    reduction(max : max_iterations)
+    reduction(max : max_iterations) num_threads(team)
   for (int64_t i = 0; i < n; ++i) {
     std::array<double, kNumObservations> y;
     y[0] = inputs.census2010[i];
@@ -108,9 +111,11 @@ YearlyPopulations resolve_yearly_populations(const CbgPopulationInputs& inputs,
   out.values.resize(inputs.size() * kNumPopulationYears);
   NnlsBatchStats local;
   if (options.snap_noise)
-    solve_all(NnlsSolver(kNumObservations, kNumPopulationYears, design), inputs, out, local);
+    solve_all(NnlsSolver(kNumObservations, kNumPopulationYears, design), inputs, out, local,
+              options.threads);
   else
-    solve_all(LawsonHansonNnls(kNumObservations, kNumPopulationYears, design), inputs, out, local);
+    solve_all(LawsonHansonNnls(kNumObservations, kNumPopulationYears, design), inputs, out, local,
+              options.threads);
   local.snap_noise = options.snap_noise;
   if (stats) *stats = local;
   return out;

@@ -293,6 +293,9 @@ TEST(NnlsBatch, NationalScaleThreadInvariance) {
   omp_set_num_threads(1);
   const ft::YearlyPopulations single = ft::resolve_yearly_populations(in);
   omp_set_num_threads(threads);
+  // The same through the explicit thread count, without touching OpenMP's process-wide default.
+  const ft::YearlyPopulations three = ft::resolve_yearly_populations(in, nullptr, {.threads = 3});
+  EXPECT_EQ(three.values, multi.values);
 
   ASSERT_EQ(multi.values.size(), single.values.size());
   EXPECT_EQ(

@@ -64,6 +64,8 @@ struct NnlsOptions {
   // false (default): the reference's Lawson–Hanson (LawsonHansonNnls). true: the denoised
   // NnlsSolver, which returns rounding-level components as exactly 0.
   bool snap_noise = false;
+  // OpenMP threads of the batch (0: OpenMP's default). Results do not depend on it.
+  int threads = 0;
 };
 
 // Solves every CBG independently (OpenMP, static schedule). The result does not depend on the
