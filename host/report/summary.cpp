@@ -18,13 +18,6 @@ bool looks_numeric(const std::string& s) {
   return (c >= '0' && c <= '9') || ((c == '-' || c == '+' || c == '.') && s.size() > 1);
 }
 
-std::string order_text(const std::vector<pipeline::StageKind>& order) {
-  std::string s;
-  for (size_t i = 0; i < order.size(); ++i)
-    s += (i ? "," : "") + std::string(pipeline::to_string(order[i]));
-  return s;
-}
-
 }  // namespace
 
 TextTable::TextTable(std::vector<std::string> header) : header_(std::move(header)) {}
@@ -116,7 +109,7 @@ std::string sweep_summary(const pipeline::SweepResult& s) {
   header.push_back("seconds");
   TextTable t(header);
   for (const auto& o : s.orders) {
-    std::vector<std::string> row{order_text(o.order),
+    std::vector<std::string> row{pipeline::order_text(o.order),
                                  fmt::format("{:.3g}", o.max_rel_diff_vs_default),
                                  fmt::format("{:.6f}", o.county_flow_correlation)};
     for (auto k : families) {

@@ -12,6 +12,8 @@
 #include "flowfit/io/path_identity.hpp"
 #include "flowfit/pipeline/pipeline.hpp"
 #include "flowfit/pipeline/plan_files.hpp"
+#include "flowfit/pipeline/work_items.hpp"
+#include "flowfit/report/report_json.hpp"
 #include "flowfit/targets/coverage.hpp"
 #include "host/pipeline/resume.hpp"
 #include "support/random_problems.hpp"
@@ -251,6 +253,29 @@ TEST(PipelineSafety, PartialStateIsRefusedBeforeFitting) {
     EXPECT_NE(what.find("allow_partial_geography"), std::string::npos) << what;
   }
   EXPECT_FALSE(fs::exists(pipeline::year_output_path(plan, 2016)));
+}
+
+// run_item is the unit run_plan loops over: items run one by one by a caller are resumed by a
+// later run_plan, and run_item resumes what run_plan wrote.
+TEST(PipelineSafety, RunItemIsTheUnitOfRunPlan) {
+  Scratch s;
+  const pipeline::Plan plan = small_plan(s.path, write_geography(s.path), 1024, {2016, 2017});
+  pipeline::RunSetup setup;
+  setup.shared = pipeline::load_shared_inputs(plan);
+  setup.shared_files = report::plan_input_files(plan);
+  auto backend = make_openmp_backend(1);
+  const std::vector<pipeline::WorkItem> items = pipeline::work_items(plan);
+  ASSERT_EQ(items.size(), 2u);
+  const pipeline::YearReport second = pipeline::run_item(plan, items[1], *backend, setup);
+  EXPECT_EQ(second.year, 2017);
+  EXPECT_FALSE(second.resumed);
+  EXPECT_TRUE(fs::exists(second.output));
+  EXPECT_EQ(setup.matrix_sha256.size(), 1u);  // the checksum of the year's matrix, kept
+  const auto run = pipeline::run_plan(plan);
+  EXPECT_FALSE(run.years[0].resumed);
+  EXPECT_TRUE(run.years[1].resumed) << run.years[1].resume_note;
+  const pipeline::YearReport again = pipeline::run_item(plan, items[0], *backend, setup);
+  EXPECT_TRUE(again.resumed) << again.resume_note;
 }
 
 // A cancelled run stops inside its second year: the first year's output is whole and resumes,

@@ -2,6 +2,7 @@
 // Running plans: per year, resolve targets, run the stages on a backend, write outputs and a
 // report. Years are independent once the shared inputs (geography, NNLS populations) are loaded.
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "flowfit/geography.hpp"
 #include "flowfit/pipeline/final_audit.hpp"
 #include "flowfit/pipeline/plan.hpp"
+#include "flowfit/pipeline/work_items.hpp"
+#include "flowfit/report/report_json.hpp"
 #include "flowfit/targets/coverage.hpp"
 #include "flowfit/targets/targets.hpp"
 
@@ -119,7 +122,6 @@ struct ProgressEvent {
 };
 using ProgressSink = std::function<void(const ProgressEvent&)>;
 
-struct WorkItem;
 // What run_plan runs. Default: every work item of the plan (work_items.hpp), i.e. every year.
 struct RunOptions {
   const std::vector<WorkItem>* items = nullptr;  // only these (e.g. an array task's share)
@@ -131,6 +133,28 @@ struct RunOptions {
   const CancelToken* cancel = nullptr;
   int device = 0;  // the CUDA device when run_plan makes its backend
 };
+
+// What every work item of a run shares, loaded once: the shared inputs, the checksummed input
+// files of the plan (part of every item's resume key) and, filled as items run, the checksum of
+// each year's matrix (by year index).
+struct RunSetup {
+  SharedInputs shared;
+  std::vector<report::InputFile> shared_files;  // report::plan_input_files(plan)
+  std::map<int, std::string> matrix_sha256;
+};
+struct ItemRunOptions {
+  ProgressSink progress;  // optional
+  int index = 0;          // the item's position among the run's items, for progress events
+  int count = 1;
+  const CancelToken* cancel = nullptr;
+};
+// One work item (a year, or a year x order x replicate; work_items.hpp), the unit run_plan loops
+// over: resumed when its output and sidecar match its key (the year's settings, the checksums of
+// its matrix and of the plan's input files, version, backend class), else computed, written
+// atomically with its sidecar, and reported. A --years shard and a full run resume each other's
+// items. `setup` comes from load_shared_inputs and report::plan_input_files.
+YearReport run_item(const Plan& plan, const WorkItem& item, Backend& backend, RunSetup& setup,
+                    const ItemRunOptions& options = {});
 
 // Runs the whole plan. Each year's output is written atomically together with a sidecar
 // "<output>.json" (a key over the year's settings, input checksums, version and backend class;
