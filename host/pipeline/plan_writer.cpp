@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "flowfit/pipeline/plan_toml.hpp"
-#include "host/plan/plan_toml_batch.hpp"
+#include "host/pipeline/plan_toml_batch.hpp"
 
 namespace flowfit::pipeline {
 namespace {

@@ -9,8 +9,8 @@
 
 #include "flowfit/error.hpp"
 #include "flowfit/escape.hpp"
-#include "host/plan/plan_toml_batch.hpp"
-#include "host/plan/toml_reader.hpp"
+#include "host/pipeline/plan_toml_batch.hpp"
+#include "host/pipeline/toml_reader.hpp"
 
 namespace flowfit::pipeline {
 namespace {

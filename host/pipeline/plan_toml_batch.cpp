@@ -1,5 +1,5 @@
 // Plan files: the batch keys (orders, replicates, seed, [batch]).
-#include "host/plan/plan_toml_batch.hpp"
+#include "host/pipeline/plan_toml_batch.hpp"
 
 #include <cctype>
 

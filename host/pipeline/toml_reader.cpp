@@ -1,4 +1,4 @@
-#include "host/plan/toml_reader.hpp"
+#include "host/pipeline/toml_reader.hpp"
 
 #include <cmath>
 #include <system_error>

@@ -1,7 +1,7 @@
 #pragma once
 // The batch keys of a plan file (docs/batch.md): orders, replicates, seed and the [batch] table.
 #include "flowfit/pipeline/plan.hpp"
-#include "host/plan/toml_reader.hpp"
+#include "host/pipeline/toml_reader.hpp"
 
 namespace flowfit::pipeline::detail {
 
