@@ -129,43 +129,7 @@ int run_sweep(const RunArgs& a, const pipeline::Plan& plan, const GlobalOptions&
     results.emplace_back(ys.year, std::move(r));
   }
 
-  // The per-order table, one row per (year, order).
-  std::vector<std::string> header{"year", "order", "max_rel_diff_vs_default",
-                                  "county_flow_correlation"};
-  std::vector<pipeline::StageKind> families;
-  for (const auto& [year, r] : results)
-    for (const auto& o : r.orders)
-      for (const auto& f : o.residuals)
-        if (std::find(families.begin(), families.end(), f.family) == families.end())
-          families.push_back(f.family);
-  for (auto k : families) header.push_back(std::string(pipeline::to_string(k)) + "_max_rel");
-  for (const char* level : {"county", "state"})
-    for (const char* what : {"median_rel_diff", "max_rel_diff", "max_abs_diff"})
-      header.push_back(fmt::format("{}_flow_{}", level, what));
-  header.push_back("seconds");
-  io::CsvWriter csv(table, header);
-  for (const auto& [year, r] : results) {
-    for (const auto& o : r.orders) {
-      std::string order;
-      for (auto k : o.order)
-        order += (order.empty() ? "" : " ") + std::string(pipeline::to_string(k));
-      csv.field(year)
-          .field(order)
-          .field(o.max_rel_diff_vs_default)
-          .field(o.county_flow_correlation);
-      for (auto k : families) {
-        double worst = 0;
-        for (const auto& f : o.residuals)
-          if (f.family == k) worst = std::max(worst, f.residual.max_rel);
-        csv.field(worst);
-      }
-      for (const auto* d : {&o.county_diff, &o.state_diff})
-        csv.field(d->median_rel).field(d->max_rel).field(d->max_abs);
-      csv.field(o.seconds);
-      csv.end_row();
-    }
-  }
-  csv.commit();
+  pipeline::write_order_sweep_table(table, results);
 
   nlohmann::json doc{{"report_schema", report::kReportSchemaVersion},
                      {"flowfit_version", std::string(version())},

@@ -1,8 +1,10 @@
 #pragma once
 // Stage-order sweeps: run the same year under several stage orders, reusing the loaded matrix,
 // and compare each order's result with the default order.
+#include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "flowfit/pipeline/pipeline.hpp"
@@ -49,6 +51,12 @@ SweepResult sweep_orders(Backend& backend, const Geography& geography, const Yea
                          const std::vector<StageSpec>& stages,
                          const std::vector<std::vector<StageKind>>& orders,
                          const OrderObserver& on_order = {});
+
+// The per-order table of `flowfit run --sweep-orders` (docs/cli.md), written atomically: one row
+// per (year, order) of `results`, the worst residual of every constraint family, the county and
+// state flow differences from the default order, and the seconds.
+void write_order_sweep_table(const std::filesystem::path& path,
+                             const std::vector<std::pair<int, SweepResult>>& results);
 
 // Residuals of every family's margins on a host matrix.
 std::vector<FamilyResidual> family_residuals(const CsrMatrix& m, const YearProblem& problem);
