@@ -353,6 +353,8 @@ TEST_F(CliSafety, TyposGetSuggestions) {
   auto global = flowfit({"--treads", "2", "run", "plan.toml"});
   EXPECT_EQ(global.exit_code, 2);
   EXPECT_NE(global.err.find("did you mean '--threads'"), std::string::npos) << global.err;
+  auto device = flowfit({"--device", "-1", "run", "plan.toml"});
+  EXPECT_EQ(device.exit_code, 2) << device.err;
   auto after_value = flowfit({"--backend", "cpu", "rnu", "plan.toml"});
   EXPECT_NE(after_value.err.find("did you mean 'run'"), std::string::npos) << after_value.err;
 }

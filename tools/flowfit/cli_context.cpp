@@ -29,10 +29,9 @@ std::unique_ptr<Backend> choose_backend(const GlobalOptions& global, BackendChoi
   const BackendChoice choice =
       global.backend_given ? backend_choice_from_string(global.backend) : fallback;
   const int threads = global.threads_given ? global.threads : fallback_threads;
-  std::string why;
-  auto backend = make_backend(choice, threads, &why);
-  global.console.info(fmt::format("backend: {} ({})", backend->name(), why));
-  return backend;
+  SelectedBackend selected = select_backend({choice, threads, global.device});
+  global.console.info(fmt::format("backend: {} ({})", selected.backend->name(), selected.reason));
+  return std::move(selected.backend);
 }
 
 std::string process_command_line() {

@@ -24,6 +24,7 @@ struct GlobalOptions {
   bool backend_given = false;  // --backend was on the command line (overrides a plan)
   int threads = 0;             // 0: OpenMP default
   bool threads_given = false;
+  int device = 0;  // CUDA device index (cuda and auto backends)
   Console console;
 };
 

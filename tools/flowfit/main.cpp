@@ -97,6 +97,10 @@ int run(int argc, char** argv) {
       app.add_option("--threads", global.threads, "CPU threads (0: all cores)")
           ->check(CLI::Range(0, 4096))
           ->capture_default_str();
+  app.add_option("--device", global.device,
+                 "CUDA device index for the cuda and auto backends (0: the first)")
+      ->check(CLI::Range(0, 1023))
+      ->capture_default_str();
   app.add_flag("-q,--quiet", global.console.quiet, "Only warnings and errors on stderr");
   app.add_flag("-v,--verbose", global.console.verbosity, "More detail on stderr");
 
